@@ -1,0 +1,59 @@
+// Command origin serves a directory as a static package-registry upstream, for
+// benchmarks and manual runs against hoard. GET /-/requests prints how many requests
+// the origin itself has served (that one excluded), so a benchmark can tell hits from
+// misses without scraping logs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"hoard/bench/origin"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:8081", "address to listen on")
+	root := flag.String("root", "", "directory to serve (required)")
+	writeDir := flag.String("write-dir", "", "directory receiving PUTs; empty refuses them")
+	latency := flag.Duration("latency", 0, "delay before each answer")
+	rate := flag.Int64("bytes-per-second", 0, "cap on each response body's rate; 0 is unlimited")
+	auth := flag.String("auth", "", `"user:pass" required for PUT`)
+	checksums := flag.Bool("checksums", true, "answer X.sha1, X.md5, ... from X when the tree has none")
+	flag.Parse()
+	if *root == "" {
+		flag.Usage()
+		os.Exit(2)
+	}
+
+	o := origin.New(origin.Options{
+		Root: *root, WriteDir: *writeDir, Latency: *latency,
+		BytesPerSecond: *rate, RequireAuth: *auth, Checksums: *checksums,
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /-/requests", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, o.Requests())
+	})
+	mux.Handle("/", o)
+
+	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	log.Printf("origin: serving %s on http://%s", *root, *listen)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,163 @@
+package cache
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Writer streams one blob into a temp file while hashing it. One goroutine
+// writes; Path and Written may be read by others (readers tailing the file).
+// Commit or Cancel ends it; `defer w.Cancel()` is always safe.
+type Writer struct {
+	s        *Store
+	opts     WriterOptions
+	f        *os.File
+	path     string
+	sha      hash.Hash
+	others   map[string]hash.Hash // extra algorithms named in opts.Expected
+	small    []byte               // a copy of the bytes while they fit the hot tier
+	written  atomic.Int64
+	err      error // first write failure; Commit reports it
+	mu       sync.Mutex
+	finished bool // committed or cancelled: the temp file is no longer ours
+}
+
+// NewWriter creates a temp file in Dir/tmp for one blob.
+func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
+	if s.opts.ReadOnly {
+		return nil, errors.New("cache: store is read-only")
+	}
+	o.Expected = append([]Checksum(nil), o.Expected...) // we normalise; the caller's slice stays as it was
+	others := map[string]hash.Hash{}
+	for i, c := range o.Expected {
+		h, err := newHash(c.Algo)
+		if err != nil {
+			return nil, err
+		}
+		o.Expected[i].Hex = strings.ToLower(c.Hex)
+		if c.Algo != "sha256" {
+			others[c.Algo] = h
+		}
+	}
+	f, err := os.CreateTemp(s.tmpDir, "fill-*")
+	if err != nil {
+		return nil, fmt.Errorf("cache: temp file: %w", err)
+	}
+	return &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others}, nil
+}
+
+func newHash(algo string) (hash.Hash, error) {
+	switch algo {
+	case "md5":
+		return md5.New(), nil
+	case "sha1":
+		return sha1.New(), nil
+	case "sha256":
+		return sha256.New(), nil
+	case "sha512":
+		return sha512.New(), nil
+	}
+	return nil, fmt.Errorf("cache: unsupported checksum algorithm %q", algo)
+}
+
+// Write appends p to the temp file and the hashes. It fails with ErrTooLarge
+// past MaxSize, and with ErrVerify as soon as the bytes exceed a declared
+// ExpectedSize, so an oversized upstream body is cut off early.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.finished {
+		return 0, errors.New("cache: write after commit or cancel")
+	}
+	total := w.written.Load() + int64(len(p))
+	if w.opts.MaxSize > 0 && total > w.opts.MaxSize {
+		w.err = fmt.Errorf("%w: over %d bytes", ErrTooLarge, w.opts.MaxSize)
+		return 0, w.err
+	}
+	if w.opts.ExpectedSize >= 0 && total > w.opts.ExpectedSize {
+		w.err = fmt.Errorf("%w: more than the expected %d bytes", ErrVerify, w.opts.ExpectedSize)
+		return 0, w.err
+	}
+	n, err := w.f.Write(p)
+	w.hash(p[:n])
+	w.written.Add(int64(n))
+	if err != nil {
+		w.err = fmt.Errorf("cache: write temp file: %w", err)
+		return n, w.err
+	}
+	return n, nil
+}
+
+func (w *Writer) hash(p []byte) {
+	w.sha.Write(p)
+	for _, h := range w.others {
+		h.Write(p)
+	}
+	if w.written.Load()+int64(len(p)) <= w.s.opts.HotMaxItem {
+		w.small = append(w.small, p...)
+	} else {
+		w.small = nil
+	}
+}
+
+// Path is the temp file's path. Readers may open it and tail it as it grows;
+// their descriptors stay valid after Commit renames or Cancel removes it.
+func (w *Writer) Path() string { return w.path }
+
+// Written is how many bytes have been written so far.
+func (w *Writer) Written() int64 { return w.written.Load() }
+
+// Digest is the sha256 of the bytes written so far; call it after the last Write.
+func (w *Writer) Digest() Digest {
+	return Digest(digestPrefix + hex.EncodeToString(w.sha.Sum(nil)))
+}
+
+// Cancel removes the temp file. It is a no-op after Commit or a first Cancel.
+func (w *Writer) Cancel() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.finished {
+		return
+	}
+	w.finished = true
+	w.discard()
+}
+
+// discard closes and removes the temp file; the caller holds w.mu.
+func (w *Writer) discard() {
+	_ = w.f.Close()
+	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		w.s.log.Warn().Err(err).Msg("remove temp file failed")
+	}
+}
+
+// check compares the written bytes with what was declared.
+func (w *Writer) check() error {
+	if w.err != nil {
+		return w.err
+	}
+	if n := w.written.Load(); w.opts.ExpectedSize >= 0 && n != w.opts.ExpectedSize {
+		return fmt.Errorf("%w: got %d bytes, expected %d", ErrVerify, n, w.opts.ExpectedSize)
+	}
+	for _, c := range w.opts.Expected {
+		h := w.sha
+		if c.Algo != "sha256" {
+			h = w.others[c.Algo]
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != c.Hex {
+			return fmt.Errorf("%w: %s is %s, expected %s", ErrVerify, c.Algo, got, truncate(c.Hex, 128))
+		}
+	}
+	return nil
+}

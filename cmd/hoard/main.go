@@ -1,0 +1,55 @@
+// Command hoard is a caching gateway for package registries.
+//
+//	hoard serve [flags]     run the daemon
+//	hoard verify --data-dir DIR   re-hash every cached blob, drop corrupt ones
+//	hoard gc --data-dir DIR       remove blobs no index entry references
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"hoard/formats"
+	"hoard/formats/maven"
+)
+
+// builtinFormats are the protocols this binary speaks, by configuration name.
+func builtinFormats() map[string]formats.Format {
+	return map[string]formats.Format{
+		"maven": maven.New(),
+	}
+}
+
+const usage = `usage: hoard <command> [flags]
+
+commands:
+  serve    run the caching gateway (see hoard serve -h)
+  verify   re-hash every cached blob and drop corrupt ones (daemon stopped)
+  gc       remove cached blobs that nothing references (daemon stopped)
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "verify":
+		err = verify(os.Args[2:])
+	case "gc":
+		err = gc(os.Args[2:])
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "hoard: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hoard:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"hoard/cache"
+	"hoard/configs"
+	"hoard/proxy"
+)
+
+// mountFlags collects repeated --mount values.
+type mountFlags []configs.Mount
+
+func (m *mountFlags) String() string { return fmt.Sprint(len(*m), " mounts") }
+func (m *mountFlags) Set(v string) error {
+	mt, err := configs.ParseMountFlag(v)
+	if err != nil {
+		return err
+	}
+	*m = append(*m, mt)
+	return nil
+}
+
+// serveConfig reads the configuration file (or the embedded default) and applies the
+// command-line overrides.
+func serveConfig(args []string) (configs.Config, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	file := fs.String("config", "", "YAML configuration file (default: the built-in GitHub Packages mirror)")
+	listen := fs.String("listen", "", "address to listen on, host:port")
+	dataDir := fs.String("data-dir", "", "directory for the cache")
+	publicURL := fs.String("public-url", "", "URL clients reach Hoard at; rewritten metadata points here")
+	offline := fs.Bool("offline", false, "never contact an upstream; serve only what is cached")
+	logLevel := fs.String("log-level", "", "debug, info, warn or error")
+	var mounts mountFlags
+	fs.Var(&mounts, "mount", "NAME=FORMAT,UPSTREAM_URL; repeatable; replaces the configured mounts")
+	if err := fs.Parse(args); err != nil {
+		return configs.Config{}, err
+	}
+	cfg, err := configs.Load(*file)
+	if err != nil {
+		return cfg, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	apply := func(name string, dst *string, v string) {
+		if set[name] {
+			*dst = v
+		}
+	}
+	apply("listen", &cfg.Listen, *listen)
+	apply("data-dir", &cfg.DataDir, *dataDir)
+	apply("public-url", &cfg.PublicURL, *publicURL)
+	apply("log-level", &cfg.Log.Level, *logLevel)
+	if set["offline"] {
+		cfg.Offline = *offline
+	}
+	if len(mounts) > 0 {
+		cfg.Mounts = mounts
+	}
+	known := func(f string) bool { _, ok := builtinFormats()[f]; return ok }
+	if *file == "" && len(mounts) == 0 {
+		// The built-in default names every GitHub Packages registry; mount those whose
+		// format this binary speaks.
+		cfg.DropUnknownFormats(known)
+	}
+	return cfg, cfg.Validate(known)
+}
+
+func newLogger(level string) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil {
+		lvl = zerolog.InfoLevel
+	}
+	return zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger()
+}
+
+func serve(args []string) error {
+	cfg, err := serveConfig(args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log.Level)
+	store, err := cache.Open(cache.Options{
+		Dir: cfg.DataDir, MaxSize: int64(cfg.Cache.MaxSize), HotBytes: int64(cfg.Cache.HotSize), Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("opening cache: %w", err)
+	}
+	defer store.Close()
+	srv, err := proxy.New(proxy.Options{Config: cfg, Store: store, Formats: builtinFormats(), Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 15 * time.Second, IdleTimeout: 2 * time.Minute}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	log.Info().Str("listen", ln.Addr().String()).Str("public_url", cfg.PublicURL).Bool("offline", cfg.Offline).
+		Int("mounts", len(cfg.Mounts)).Msg("hoard serving")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	return drain(srv, httpSrv, cfg.DrainTimeout.D(), log)
+}
+
+// drain stops accepting, lets in-flight transfers and fills finish within the drain
+// timeout; the deferred store.Close then closes the index cleanly.
+func drain(srv *proxy.Server, httpSrv *http.Server, timeout time.Duration, log zerolog.Logger) error {
+	log.Info().Dur("drain_timeout", timeout).Msg("shutting down")
+	srv.Drain()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := httpSrv.Shutdown(ctx)
+	if werr := srv.WaitFills(ctx); werr != nil {
+		log.Warn().Msg("fills still running at the end of the drain timeout; they will be swept at next start")
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn().Msg("drain timeout reached with transfers in flight")
+		httpSrv.Close()
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,69 @@
+// Package configs is Hoard's configuration: the schema, the embedded default that
+// fronts GitHub Packages, a strict YAML loader, and command-line overrides.
+package configs
+
+// Config is the whole configuration of one daemon.
+type Config struct {
+	Listen       string   `yaml:"listen"`
+	PublicURL    string   `yaml:"public_url"`
+	DataDir      string   `yaml:"data_dir"`
+	Offline      bool     `yaml:"offline"`
+	DrainTimeout Duration `yaml:"drain_timeout"`
+	Log          Log      `yaml:"log"`
+	Cache        Cache    `yaml:"cache"`
+	Upstream     Upstream `yaml:"upstream"`
+	Mounts       []Mount  `yaml:"mounts"`
+}
+
+// Log configures the JSON log.
+type Log struct {
+	Level string `yaml:"level"` // debug, info, warn, error
+}
+
+// Cache configures the store and the pull-through engine.
+type Cache struct {
+	MaxSize         ByteSize `yaml:"max_size"`          // total budget of cached bytes; 0 = unlimited
+	HotSize         ByteSize `yaml:"hot_size"`          // memory for small hot blobs
+	MaxArtifactSize ByteSize `yaml:"max_artifact_size"` // largest single body accepted; 0 = unlimited
+	NegativeTTL     Duration `yaml:"negative_ttl"`      // how long an upstream 404 is remembered
+	FillTimeout     Duration `yaml:"fill_timeout"`      // limit for one upstream fill
+}
+
+// Upstream configures the HTTP transport to every upstream.
+type Upstream struct {
+	ConnectTimeout  Duration `yaml:"connect_timeout"`
+	HeaderTimeout   Duration `yaml:"header_timeout"`
+	IdleTimeout     Duration `yaml:"idle_timeout"`
+	MaxConnsPerHost int      `yaml:"max_conns_per_host"`
+	Retries         int      `yaml:"retries"`          // extra attempts for idempotent requests
+	RetryBackoff    Duration `yaml:"retry_backoff"`    // first backoff, doubled each time
+	BreakerFailures int      `yaml:"breaker_failures"` // consecutive failures that open the breaker
+	BreakerCooldown Duration `yaml:"breaker_cooldown"` // how long it stays open before a probe
+}
+
+// Mount is one registry served under /NAME/.
+type Mount struct {
+	Name   string `yaml:"name"`
+	Format string `yaml:"format"`
+	// Upstream is the single upstream base URL; Upstreams lists several, tried by
+	// package pattern in order. Give one or the other.
+	Upstream  string         `yaml:"upstream"`
+	Upstreams []UpstreamRule `yaml:"upstreams"`
+	// TTL per metadata class (for Maven: metadata, snapshot); missing classes use
+	// the default metadata TTL.
+	TTL map[string]Duration `yaml:"ttl"`
+}
+
+// UpstreamRule is one upstream of a mount and the packages it serves.
+type UpstreamRule struct {
+	URL   string   `yaml:"url"`
+	Match []string `yaml:"match"` // path.Match patterns on the package name; empty = all
+}
+
+// Rules returns the mount's upstreams in order, whichever form configured them.
+func (m Mount) Rules() []UpstreamRule {
+	if m.Upstream != "" {
+		return append([]UpstreamRule{{URL: m.Upstream}}, m.Upstreams...)
+	}
+	return m.Upstreams
+}

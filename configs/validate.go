@@ -1,0 +1,140 @@
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+)
+
+var mountName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// reservedNames are paths the daemon serves itself.
+var reservedNames = map[string]bool{"metrics": true, "healthz": true, "readyz": true, "v2": true}
+
+// Validate checks every value and fills derived defaults (public_url). known reports
+// whether a format is built into this binary. Every error names its key.
+func (c *Config) Validate(known func(format string) bool) error {
+	var errs []error
+	add := func(key, format string, a ...any) { errs = append(errs, fmt.Errorf(key+": "+format, a...)) }
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		add("listen", "%q is not host:port", c.Listen)
+	}
+	if c.DataDir == "" {
+		add("data_dir", "must be set")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = defaultPublicURL(c.Listen)
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil {
+		add("public_url", "%q is not an absolute http(s) URL without query or credentials", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if c.Upstream.MaxConnsPerHost < 1 {
+		add("upstream.max_conns_per_host", "must be at least 1")
+	}
+	if c.Upstream.Retries < 0 || c.Upstream.Retries > 10 {
+		add("upstream.retries", "must be between 0 and 10")
+	}
+	if c.Upstream.BreakerFailures < 1 {
+		add("upstream.breaker_failures", "must be at least 1")
+	}
+	if c.Cache.FillTimeout <= 0 {
+		add("cache.fill_timeout", "must be positive")
+	}
+	seen := map[string]bool{}
+	for i, m := range c.Mounts {
+		key := fmt.Sprintf("mounts[%d]", i)
+		if err := m.validate(known); err != nil {
+			add(key, "%v", err)
+		}
+		if seen[m.Name] {
+			add(key+".name", "%q is mounted twice", m.Name)
+		}
+		seen[m.Name] = true
+	}
+	if len(c.Mounts) == 0 {
+		add("mounts", "no mount is configured")
+	}
+	return errors.Join(errs...)
+}
+
+func (m Mount) validate(known func(string) bool) error {
+	if !mountName.MatchString(m.Name) || reservedNames[m.Name] {
+		return fmt.Errorf("name %q must be lower-case letters, digits, - or _ and not a reserved path", m.Name)
+	}
+	if !known(m.Format) {
+		return fmt.Errorf("format %q is not built into this binary", m.Format)
+	}
+	rules := m.Rules()
+	if len(rules) == 0 {
+		return errors.New("upstream: must be set")
+	}
+	for j, r := range rules {
+		if err := ValidateUpstreamURL(r.URL); err != nil {
+			return fmt.Errorf("upstreams[%d].url: %w", j, err)
+		}
+		for _, p := range r.Match {
+			if _, err := path.Match(p, ""); err != nil {
+				return fmt.Errorf("upstreams[%d].match: bad pattern %q", j, p)
+			}
+		}
+	}
+	for class, ttl := range m.TTL {
+		if ttl <= 0 {
+			return fmt.Errorf("ttl.%s: must be positive", class)
+		}
+	}
+	return nil
+}
+
+// ValidateUpstreamURL accepts an absolute http(s) URL without query or fragment.
+func ValidateUpstreamURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an absolute http(s) URL")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must not have a query or fragment")
+	}
+	if u.User != nil {
+		return errors.New("credentials in the URL are not supported; pass them with the request")
+	}
+	return nil
+}
+
+func defaultPublicURL(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// DropUnknownFormats removes mounts whose format this binary lacks, so the embedded
+// default can name every GitHub Packages registry before each format is built. It
+// returns the names dropped.
+func (c *Config) DropUnknownFormats(known func(string) bool) []string {
+	var kept []Mount
+	var dropped []string
+	for _, m := range c.Mounts {
+		if known(m.Format) {
+			kept = append(kept, m)
+		} else {
+			dropped = append(dropped, m.Name)
+		}
+	}
+	c.Mounts = kept
+	return dropped
+}

@@ -1,0 +1,94 @@
+// Package formats holds what every client protocol shares: the Format interface the
+// proxy drives, and the Route a format makes of one request. Each protocol lives in a
+// package of its own under formats/.
+package formats
+
+import (
+	"errors"
+	"net/http"
+)
+
+// Kind says what the proxy does with a request.
+type Kind int
+
+const (
+	// Artifact is immutable content, fetched once and cached for good.
+	Artifact Kind = iota
+	// Metadata is mutable content with a TTL, revalidated and served stale on failure.
+	Metadata
+	// Passthrough is forwarded upstream with the caller's credentials and never cached.
+	Passthrough
+	// Publish forwards a body upstream; on success the body may be cached.
+	Publish
+	// Delete forwards a deletion upstream; on success the route's keys are invalidated.
+	Delete
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Artifact:
+		return "artifact"
+	case Metadata:
+		return "metadata"
+	case Passthrough:
+		return "passthrough"
+	case Publish:
+		return "publish"
+	case Delete:
+		return "delete"
+	}
+	return "unknown"
+}
+
+// Sidecar is a published checksum file next to an artifact, such as Maven's .sha1.
+type Sidecar struct {
+	Algo  string // md5, sha1, sha256, sha512
+	Route Route  // how to fetch (and cache) the checksum file itself
+}
+
+// Route is a format's reading of one request: everything the proxy needs to serve it,
+// already validated, so nothing unchecked ever reaches a cache key or an upstream URL.
+type Route struct {
+	Kind Kind
+	// Key names the cached content within the mount; empty for Passthrough.
+	Key string
+	// Path is appended to the upstream base URL; already escaped and validated.
+	Path string
+	// RawQuery is forwarded for Passthrough requests only.
+	RawQuery string
+	// Package names the package, for upstream selection and access decisions.
+	Package string
+	// TTLClass picks the TTL of Metadata (for example "metadata" or "snapshot").
+	TTLClass string
+	// Sidecars are tried in order; the first one found upstream must match the artifact.
+	Sidecars []Sidecar
+	// CacheOnSuccess, for Publish: keep the published body under Key once the upstream
+	// accepted it. Mutable is then the entry's kind.
+	CacheOnSuccess bool
+	Mutable        bool
+	// Invalidate lists keys dropped once a Publish or Delete succeeded upstream.
+	Invalidate []string
+	// ContentType is used when the upstream sends none.
+	ContentType string
+}
+
+// Format is one client protocol.
+type Format interface {
+	// Name is the format's name in configuration, logs and metrics.
+	Name() string
+	// Route reads a request; rest is the escaped path after the mount prefix, starting
+	// with "/". An error is the client's fault and is answered with 400.
+	Route(r *http.Request, rest string) (Route, error)
+	// WriteError answers in the protocol's own error shape.
+	WriteError(w http.ResponseWriter, status int, message string)
+	// CheckBody looks at an upstream response before anything is cached or streamed:
+	// its headers and up to the first 512 bytes. An error means the body is not the
+	// content asked for (an HTML login page served for a jar, say).
+	CheckBody(rt Route, h http.Header, head []byte) error
+	// FallThrough says whether a 404 from one upstream tries the next one.
+	FallThrough() bool
+}
+
+// ErrMethod is wrapped by Route for a method the protocol does not offer at a path;
+// the proxy answers it with 405.
+var ErrMethod = errors.New("method not allowed")

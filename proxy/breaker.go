@@ -1,0 +1,65 @@
+package proxy
+
+import (
+	"errors"
+	"sync"
+	"time"
+)
+
+// errBreakerOpen is returned without contacting an upstream that keeps failing.
+var errBreakerOpen = errors.New("upstream unavailable: circuit breaker open")
+
+// breaker stops hammering a failing upstream: after `threshold` consecutive failures it
+// opens for `cooldown`; then one probe request is let through, and its outcome closes
+// the breaker or opens it again. Requests refused meanwhile are served from the cache.
+type breaker struct {
+	threshold int
+	cooldown  time.Duration
+	now       func() time.Time
+
+	mu        sync.Mutex
+	failures  int
+	openUntil time.Time
+	probing   bool
+}
+
+func newBreaker(threshold int, cooldown time.Duration) *breaker {
+	return &breaker{threshold: threshold, cooldown: cooldown, now: time.Now}
+}
+
+// allow reports whether a request may go upstream now. A true answer must be
+// followed by exactly one call to done.
+func (b *breaker) allow() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures < b.threshold {
+		return true
+	}
+	if b.probing || b.now().Before(b.openUntil) {
+		return false
+	}
+	b.probing = true
+	return true
+}
+
+// done records the outcome of a request that allow let through.
+func (b *breaker) done(ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.probing = false
+	if ok {
+		b.failures = 0
+		return
+	}
+	b.failures++
+	if b.failures >= b.threshold {
+		b.openUntil = b.now().Add(b.cooldown)
+	}
+}
+
+// open reports whether the breaker is refusing requests, for the metrics.
+func (b *breaker) open() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.failures >= b.threshold
+}

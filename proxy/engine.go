@@ -1,0 +1,239 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/rs/zerolog"
+
+	"hoard/cache"
+	"hoard/formats"
+)
+
+// maxRelayBody caps an upstream error body passed on to clients.
+const maxRelayBody = 64 << 10
+
+// engine is the pull-through core: one fill per key, verified bytes, stale on failure.
+type engine struct {
+	store       *cache.Store
+	fills       fillGroup
+	running     sync.WaitGroup                   // fills in flight, waited for at shutdown
+	negative    *expirable.LRU[string, struct{}] // upstream 404s, remembered briefly
+	offline     bool
+	fillTimeout time.Duration
+	maxSize     int64
+	metrics     *metrics
+	log         zerolog.Logger
+	now         func() time.Time
+}
+
+// fillSpec is what a fill needs to know, captured from the request that started it.
+type fillSpec struct {
+	mount *mount
+	route formats.Route
+	auth  string       // the caller's credentials, sent to the mount's upstream only
+	stale *cache.Entry // the entry being revalidated, if any
+}
+
+// startFill joins the fill for key, starting it if none is in flight. The fill runs on
+// its own context, detached from any one client, under the fill timeout.
+func (e *engine) startFill(key string, spec fillSpec) *fill {
+	f, leader := e.fills.join(key)
+	if !leader {
+		e.metrics.waiters.WithLabelValues(spec.mount.name).Inc()
+		return f
+	}
+	e.running.Add(1)
+	go func() {
+		defer e.running.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), e.fillTimeout)
+		defer cancel()
+		defer e.fills.finish(f)
+		e.runFill(ctx, f, spec)
+	}()
+	return f
+}
+
+func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
+	// A fill that panics must still release its waiters.
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.Error().Str("key", f.key).Interface("panic", p).Msg("fill panicked")
+			f.end(outcomeFailed, cache.Entry{}, relayed{}, errors.New("internal error"))
+		}
+	}()
+	resp, err := e.fetch(ctx, spec)
+	if err != nil {
+		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
+		return
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotModified && spec.stale != nil:
+		e.refreshed(f, spec, resp)
+	case resp.StatusCode == http.StatusOK:
+		// Checksums are looked up only once the artifact exists, so a miss costs the
+		// upstream one request; they are cached, and clients ask for them next anyway.
+		expected, err := e.sidecarChecksums(ctx, spec)
+		if err != nil {
+			f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
+			return
+		}
+		e.stream(ctx, f, spec, resp, expected)
+	default:
+		e.relayStatus(f, resp)
+	}
+}
+
+// fetch asks the mount's upstreams in order, trying the next on 404 where the format
+// allows, and returns the first other answer.
+func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, error) {
+	ups := spec.mount.candidates(spec.route.Package)
+	if len(ups) == 0 {
+		return nil, errNoUpstream
+	}
+	var resp *http.Response
+	for i, u := range ups {
+		req, err := newRequest(ctx, http.MethodGet, u.url(spec.route.Path, ""), spec.auth, nil)
+		if err != nil {
+			return nil, err
+		}
+		if s := spec.stale; s != nil {
+			setValidators(req.Header, *s)
+		}
+		start := e.now()
+		resp, err = u.do(req)
+		e.metrics.upstreamDone(spec.mount.name, resp, err, e.now().Sub(start))
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusNotFound || i == len(ups)-1 {
+			break
+		}
+		resp.Body.Close()
+	}
+	return resp, nil
+}
+
+func setValidators(h http.Header, e cache.Entry) {
+	if e.ETag != "" {
+		h.Set("If-None-Match", e.ETag)
+	}
+	if e.LastModified != "" {
+		h.Set("If-Modified-Since", e.LastModified)
+	}
+}
+
+func (e *engine) refreshed(f *fill, spec fillSpec, resp *http.Response) {
+	entry := *spec.stale
+	entry.FetchedAt = e.now()
+	if v := resp.Header.Get("ETag"); v != "" {
+		entry.ETag = v
+	}
+	if v := resp.Header.Get("Last-Modified"); v != "" {
+		entry.LastModified = v
+	}
+	if err := e.store.Refresh(f.key, entry.FetchedAt, entry.ETag, entry.LastModified); err != nil {
+		e.log.Warn().Err(err).Str("key", f.key).Msg("refreshing entry")
+	}
+	f.end(outcomeNotModified, entry, relayed{}, nil)
+}
+
+// relayStatus passes a non-200 answer on without caching it; a 404 is remembered.
+func (e *engine) relayStatus(f *fill, resp *http.Response) {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxRelayBody))
+	h := http.Header{}
+	for _, k := range []string{"Content-Type", "WWW-Authenticate", "Retry-After"} {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	if resp.StatusCode == http.StatusNotFound && e.negative != nil {
+		e.negative.Add(f.key, struct{}{})
+	}
+	f.end(outcomeRelayed, cache.Entry{}, relayed{status: resp.StatusCode, header: h, body: body}, nil)
+}
+
+// errBadBody marks an upstream body that is not the content asked for.
+var errBadBody = errors.New("upstream sent a body that is not the requested content")
+
+// errNoUpstream: no configured upstream serves the package.
+var errNoUpstream = errors.New("no upstream is configured for this package")
+
+// stream writes the upstream body to a temp file that waiting clients tail, verifies
+// its size and checksums, and commits it. On any failure the temp file is removed and
+// nothing is indexed.
+func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.Response, expected []cache.Checksum) {
+	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
+	if e.maxSize > 0 && resp.ContentLength > e.maxSize {
+		fail(fmt.Errorf("%w: %d bytes is over the artifact size limit", cache.ErrTooLarge, resp.ContentLength))
+		return
+	}
+	head := make([]byte, 512)
+	n, err := io.ReadFull(resp.Body, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		fail(err)
+		return
+	}
+	if err := spec.mount.format.CheckBody(spec.route, resp.Header, head[:n]); err != nil {
+		fail(fmt.Errorf("%w: %v", errBadBody, err))
+		return
+	}
+	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: e.maxSize})
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer w.Cancel()
+	if _, err := w.Write(head[:n]); err != nil {
+		fail(err)
+		return
+	}
+	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), resp.ContentLength, int64(n))
+	if err := copyCounting(w, resp.Body, f.addWritten); err != nil {
+		fail(err)
+		return
+	}
+	f.commit(func() (cache.Entry, error) {
+		return w.Commit(f.key, cache.Entry{
+			ContentType:  contentTypeOf(resp, spec.route),
+			ETag:         resp.Header.Get("ETag"),
+			LastModified: resp.Header.Get("Last-Modified"),
+			FetchedAt:    e.now(),
+			Mutable:      spec.route.Kind == formats.Metadata,
+		})
+	})
+}
+
+func contentTypeOf(resp *http.Response, rt formats.Route) string {
+	if ct := resp.Header.Get("Content-Type"); ct != "" {
+		return ct
+	}
+	return rt.ContentType
+}
+
+// copyCounting copies in chunks, reporting each chunk once it is on disk.
+func copyCounting(dst io.Writer, src io.Reader, progress func(int)) error {
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			progress(n)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,215 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+
+	"hoard/cache"
+)
+
+// outcome is how a fill ended.
+type outcome int
+
+const (
+	outcomeRunning     outcome = iota
+	outcomeStored              // the upstream's 200 body is committed to the cache
+	outcomeNotModified         // the upstream confirmed the cached entry (304)
+	outcomeRelayed             // the upstream answered another status; relayed, not cached
+	outcomeFailed              // no usable answer: transport error, timeout, bad body
+)
+
+// relayed is an upstream answer passed on to clients without caching it.
+type relayed struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// fill is one upstream fetch that any number of clients wait on. Bytes are written to
+// a temp file as they arrive; every client tails that file, so the first byte reaches
+// all of them at once and a client that leaves ends only its own stream.
+type fill struct {
+	key   string
+	ready chan struct{} // closed once streaming starts or the fill ends
+	done  chan struct{} // closed once the fill ends
+
+	mu          sync.Mutex
+	wake        chan struct{} // closed and replaced whenever progress is made
+	outcome     outcome
+	err         error
+	relay       relayed
+	contentType string
+	size        int64 // declared length, -1 when unknown
+	tmpPath     string
+	written     int64
+	entry       cache.Entry
+	readyClosed bool
+}
+
+func newFill(key string) *fill {
+	return &fill{key: key, ready: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}), size: -1}
+}
+
+// fillGroup coalesces fills: one per key, however many clients ask at once.
+type fillGroup struct {
+	mu sync.Mutex
+	m  map[string]*fill
+}
+
+// join returns the fill in flight for key, or registers a new one and reports that the
+// caller leads it (and must run it and call finish).
+func (g *fillGroup) join(key string) (f *fill, leader bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if f, ok := g.m[key]; ok {
+		return f, false
+	}
+	if g.m == nil {
+		g.m = map[string]*fill{}
+	}
+	f = newFill(key)
+	g.m[key] = f
+	return f, true
+}
+
+// finish forgets the fill so the next request sees the cache (or fetches again).
+func (g *fillGroup) finish(f *fill) {
+	g.mu.Lock()
+	delete(g.m, f.key)
+	g.mu.Unlock()
+}
+
+// progressLocked wakes every tailing client. f.mu must be held.
+func (f *fill) progressLocked() {
+	close(f.wake)
+	f.wake = make(chan struct{})
+}
+
+func (f *fill) markReadyLocked() {
+	if !f.readyClosed {
+		f.readyClosed = true
+		close(f.ready)
+	}
+}
+
+// startStreaming publishes the temp file clients tail from.
+func (f *fill) startStreaming(tmpPath, contentType string, size, written int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tmpPath, f.contentType, f.size, f.written = tmpPath, contentType, size, written
+	f.markReadyLocked()
+	f.progressLocked()
+}
+
+func (f *fill) addWritten(n int) {
+	f.mu.Lock()
+	f.written += int64(n)
+	f.progressLocked()
+	f.mu.Unlock()
+}
+
+// end records the outcome and releases every waiter.
+func (f *fill) end(o outcome, entry cache.Entry, rel relayed, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outcome, f.entry, f.relay, f.err = o, entry, rel, err
+	f.markReadyLocked()
+	f.progressLocked()
+	close(f.done)
+}
+
+// commitLocked runs fn (the cache commit, which renames the temp file) while no client
+// can be opening the temp file, then records the outcome.
+func (f *fill) commit(fn func() (cache.Entry, error)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	entry, err := fn()
+	if err != nil {
+		f.outcome, f.err = outcomeFailed, err
+	} else {
+		f.outcome, f.entry = outcomeStored, entry
+	}
+	f.markReadyLocked()
+	f.progressLocked()
+	close(f.done)
+}
+
+// snapshot is a consistent view of the fill for one waiter.
+type snapshot struct {
+	outcome     outcome
+	err         error
+	relay       relayed
+	entry       cache.Entry
+	contentType string
+	size        int64
+	written     int64
+	wake        chan struct{}
+}
+
+func (f *fill) snapshot() snapshot {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return snapshot{f.outcome, f.err, f.relay, f.entry, f.contentType, f.size, f.written, f.wake}
+}
+
+// openTail opens the bytes a streaming client reads: the temp file while the fill
+// runs, the committed blob once it is stored.
+func (f *fill) openTail(store *cache.Store) (*os.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch f.outcome {
+	case outcomeRunning:
+		return os.Open(f.tmpPath)
+	case outcomeStored:
+		return store.OpenBlob(f.entry)
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	return nil, errors.New("fill ended without content")
+}
+
+// errClientGone ends one client's stream; the fill goes on for the others.
+var errClientGone = errors.New("client went away")
+
+// tail copies the fill's bytes to w as they arrive. It returns nil only when every
+// byte of a committed blob was sent; any other end is an error the caller turns into
+// a broken transfer.
+func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
+	var off int64
+	for {
+		s := f.snapshot()
+		if off < s.written {
+			n, err := io.CopyN(w, file, s.written-off)
+			off += n
+			if err != nil {
+				if ctx.Err() != nil {
+					return errClientGone
+				}
+				return err
+			}
+			continue
+		}
+		switch s.outcome {
+		case outcomeStored:
+			if off != s.entry.Size {
+				return errors.New("stored size differs from streamed size")
+			}
+			return nil
+		case outcomeFailed, outcomeRelayed, outcomeNotModified:
+			if s.err != nil {
+				return s.err
+			}
+			return errors.New("fill ended without content")
+		}
+		select {
+		case <-s.wake:
+		case <-ctx.Done():
+			return errClientGone
+		}
+	}
+}

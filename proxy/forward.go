@@ -1,0 +1,130 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strings"
+
+	"hoard/cache"
+	"hoard/formats"
+)
+
+// hopHeaders are connection-level headers a proxy must not forward (RFC 9110 7.6.1).
+var hopHeaders = []string{
+	"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+	"Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+}
+
+// copyEndToEnd copies headers except hop-by-hop ones and those named in Connection.
+func copyEndToEnd(dst, src http.Header) {
+	drop := map[string]bool{}
+	for _, v := range src.Values("Connection") {
+		for _, f := range strings.Split(v, ",") {
+			drop[http.CanonicalHeaderKey(strings.TrimSpace(f))] = true
+		}
+	}
+	for _, h := range hopHeaders {
+		drop[h] = true
+	}
+	for k, vs := range src {
+		if !drop[k] {
+			dst[k] = append([]string(nil), vs...)
+		}
+	}
+}
+
+// forward sends a request that is not served from the cache (publish, delete,
+// passthrough, HEAD of a miss) to the mount's upstream with the caller's credentials.
+// Only after the upstream accepted a publish or delete is the cache changed.
+func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
+	setResult(r, resultBypass)
+	if e.offline {
+		e.fail(w, r, m, http.StatusGatewayTimeout, "gateway is offline; nothing can be sent upstream")
+		return
+	}
+	ups := m.candidates(rt.Package)
+	if len(ups) == 0 {
+		e.fail(w, r, m, http.StatusBadGateway, errNoUpstream.Error())
+		return
+	}
+	if e.maxSize > 0 && r.ContentLength > e.maxSize {
+		e.fail(w, r, m, http.StatusRequestEntityTooLarge, "body is larger than the configured limit")
+		return
+	}
+	body, writer, err := e.publishBody(r, rt)
+	if err != nil {
+		e.fail(w, r, m, http.StatusInternalServerError, "cannot stage the upload")
+		return
+	}
+	if writer != nil {
+		defer writer.Cancel()
+	}
+	resp, err := e.sendUpstream(r, ups[0], rt, body)
+	if err != nil {
+		e.failFill(w, r, m, err)
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		e.afterSuccess(r, m, rt, writer)
+	}
+	copyEndToEnd(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+// publishBody tees a publish body into a cache writer while it goes upstream.
+func (e *engine) publishBody(r *http.Request, rt formats.Route) (io.Reader, *cache.Writer, error) {
+	if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return nil, nil, nil
+	}
+	if rt.Kind != formats.Publish || !rt.CacheOnSuccess {
+		return r.Body, nil, nil
+	}
+	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: r.ContentLength, MaxSize: e.maxSize})
+	if err != nil {
+		return nil, nil, err
+	}
+	return io.TeeReader(r.Body, w), w, nil
+}
+
+func (e *engine) sendUpstream(r *http.Request, u *upstream, rt formats.Route, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.url(rt.Path, rt.RawQuery), body)
+	if err != nil {
+		return nil, err
+	}
+	copyEndToEnd(req.Header, r.Header)
+	req.Header.Del("Host")
+	req.Header.Set("User-Agent", userAgent+" "+r.UserAgent())
+	if body != nil {
+		req.ContentLength = r.ContentLength
+	}
+	start := e.now()
+	resp, err := u.do(req)
+	e.metrics.upstreamDone(mountOf(r), resp, err, e.now().Sub(start))
+	return resp, err
+}
+
+// afterSuccess caches what the upstream accepted and drops what it made stale.
+func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *cache.Writer) {
+	for _, k := range rt.Invalidate {
+		key := m.cacheKey(k)
+		if err := e.store.Delete(key); err != nil {
+			requestLogger(r).Warn().Err(err).Str("key", key).Msg("invalidating")
+		}
+		if e.negative != nil {
+			e.negative.Remove(key)
+		}
+	}
+	if w == nil {
+		return
+	}
+	key := m.cacheKey(rt.Key)
+	if e.negative != nil {
+		e.negative.Remove(key)
+	}
+	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(), Mutable: rt.Mutable})
+	if err != nil {
+		requestLogger(r).Warn().Err(err).Str("key", key).Msg("caching published artifact")
+	}
+}

@@ -1,0 +1,131 @@
+package proxy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// reqInfo travels with a request so handlers can report what they did to the
+// middleware that logs and counts it.
+type reqInfo struct {
+	mount  string
+	format string
+	result string
+	log    zerolog.Logger
+}
+
+type ctxKey struct{}
+
+func infoOf(r *http.Request) *reqInfo {
+	if ri, ok := r.Context().Value(ctxKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{log: zerolog.Nop()}
+}
+
+func setResult(r *http.Request, result string) { infoOf(r).result = result }
+
+func mountOf(r *http.Request) string { return infoOf(r).mount }
+
+// requestLogger is the request's logger, carrying its request id.
+func requestLogger(r *http.Request) *zerolog.Logger { return &infoOf(r).log }
+
+// countingWriter records the status and bytes sent. It passes ReadFrom through so
+// sendfile still copies cached files.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (c *countingWriter) WriteHeader(s int) {
+	if c.status == 0 {
+		c.status = s
+	}
+	c.ResponseWriter.WriteHeader(s)
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	n, err := c.ResponseWriter.Write(p)
+	c.bytes += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	if c.status == 0 {
+		c.status = http.StatusOK
+	}
+	var n int64
+	var err error
+	if rf, ok := c.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(c.ResponseWriter, r)
+	}
+	c.bytes += n
+	return n, err
+}
+
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// observe wraps every request: request id, one log line, metrics, and panic recovery.
+// Credentials never reach the log: only method, path, status, size, time and result.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID.MatchString(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		ri := &reqInfo{log: s.log.With().Str("request_id", id).Logger()}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
+		cw := &countingWriter{ResponseWriter: w}
+		defer func() {
+			p := recover()
+			if p != nil && p != http.ErrAbortHandler {
+				ri.log.Error().Interface("panic", p).Msg("handler panicked")
+				if cw.status == 0 {
+					http.Error(cw, "internal error", http.StatusInternalServerError)
+				}
+				ri.result = resultError
+			}
+			s.record(r, ri, cw, time.Since(start))
+			if p == http.ErrAbortHandler {
+				panic(p) // let net/http cut the connection: the client must see a broken transfer
+			}
+		}()
+		next.ServeHTTP(cw, r)
+	})
+}
+
+func (s *Server) record(r *http.Request, ri *reqInfo, cw *countingWriter, took time.Duration) {
+	if ri.mount != "" {
+		result := ri.result
+		if result == "" {
+			result = resultBypass
+		}
+		s.metrics.requests.WithLabelValues(ri.mount, ri.format, result).Inc()
+		s.metrics.bytesServed.WithLabelValues(ri.mount).Add(float64(cw.bytes))
+	}
+	ri.log.Info().Str("method", r.Method).Str("path", r.URL.EscapedPath()).Int("status", cw.status).
+		Int64("bytes", cw.bytes).Dur("took", took).Str("mount", ri.mount).Str("result", ri.result).Msg("request")
+}

@@ -1,0 +1,192 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"hoard/cache"
+	"hoard/formats"
+)
+
+// Cache results, as logged and counted.
+const (
+	resultHit         = "hit"
+	resultMiss        = "miss"
+	resultRevalidated = "revalidated"
+	resultStale       = "stale"
+	resultBypass      = "bypass"
+	resultError       = "error"
+)
+
+// Warning headers for stale answers (RFC 7234 section 5.5).
+const (
+	warnStale        = `110 hoard "Response is Stale"`
+	warnRevalidation = `111 hoard "Revalidation Failed"`
+	warnDisconnected = `112 hoard "Disconnected Operation"`
+)
+
+// serveRead answers GET and HEAD for cacheable content: a fresh hit from the cache,
+// otherwise one coalesced fill that every client tails.
+func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
+	key := m.cacheKey(rt.Key)
+	entry, err := e.store.Lookup(key)
+	hit := err == nil
+	if hit && e.fresh(m, rt, entry) && e.serveEntry(w, r, m, entry, resultHit, "") {
+		return
+	}
+	if hit && e.offline && e.serveEntry(w, r, m, entry, resultStale, warnDisconnected) {
+		return
+	}
+	if e.offline {
+		e.fail(w, r, m, http.StatusGatewayTimeout, "gateway is offline and does not have this content cached")
+		return
+	}
+	if !hit && e.negative != nil && e.negative.Contains(key) {
+		setResult(r, resultHit)
+		m.format.WriteError(w, http.StatusNotFound, "not found")
+		return
+	}
+	if !hit && r.Method == http.MethodHead {
+		// A HEAD asks whether something exists; fetching the whole body to answer it
+		// would cost the upstream a download nobody asked for.
+		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package})
+		return
+	}
+	spec := fillSpec{mount: m, route: rt, auth: r.Header.Get("Authorization")}
+	if hit {
+		spec.stale = &entry
+	}
+	e.serveFill(w, r, m, rt, e.startFill(key, spec), spec.stale)
+}
+
+// serveEntry answers from the cache, with Range, HEAD and conditional requests. It
+// returns false when the blob has vanished (the entry is then dropped: a miss).
+func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, entry cache.Entry, result, warning string) bool {
+	var body io.ReadSeeker
+	if b, ok := e.store.HotBytes(entry); ok {
+		body = bytes.NewReader(b)
+	} else {
+		f, err := e.store.OpenBlob(entry)
+		if err != nil {
+			return false
+		}
+		defer f.Close()
+		body = f
+	}
+	e.store.Touch(entry.Key)
+	h := w.Header()
+	h.Set("Content-Type", entry.ContentType)
+	h.Set("ETag", `"`+entry.Digest.Hex()+`"`)
+	h.Set("X-Hoard-Cache", result)
+	if warning != "" {
+		h.Add("Warning", warning)
+	}
+	setResult(r, result)
+	modified, _ := http.ParseTime(entry.LastModified)
+	http.ServeContent(w, r, "", modified, body)
+	return true
+}
+
+// serveFill waits for a fill to start streaming and tails it. Upstream failures fall
+// back to the stale entry when there is one.
+func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, f *fill, stale *cache.Entry) {
+	select {
+	case <-f.ready:
+	case <-r.Context().Done():
+		setResult(r, resultError)
+		return
+	}
+	s := f.snapshot()
+	switch {
+	case s.outcome == outcomeNotModified:
+		if e.serveEntry(w, r, m, s.entry, resultRevalidated, "") {
+			return
+		}
+		e.fail(w, r, m, http.StatusBadGateway, "cached content vanished during revalidation")
+	case s.outcome == outcomeFailed:
+		if stale != nil && e.serveEntry(w, r, m, *stale, resultStale, warnRevalidation) {
+			return
+		}
+		e.failFill(w, r, m, s.err)
+	case s.outcome == outcomeRelayed:
+		if stale != nil && upstreamUnwell(s.relay.status) && e.serveEntry(w, r, m, *stale, resultStale, warnRevalidation) {
+			return
+		}
+		e.writeRelayed(w, r, m, s.relay)
+	default:
+		e.tailFill(w, r, m, rt, f, s)
+	}
+}
+
+// upstreamUnwell: answers that say the upstream cannot serve now, not that the
+// content is gone.
+func upstreamUnwell(status int) bool {
+	return status >= 500 || status == http.StatusTooManyRequests
+}
+
+func (e *engine) writeRelayed(w http.ResponseWriter, r *http.Request, m *mount, rel relayed) {
+	setResult(r, resultMiss)
+	if rel.status == http.StatusNotFound || len(rel.body) == 0 || rel.header.Get("Content-Type") == "" {
+		for k, v := range rel.header {
+			if k != "Content-Type" {
+				w.Header()[k] = v
+			}
+		}
+		m.format.WriteError(w, rel.status, http.StatusText(rel.status))
+		return
+	}
+	for k, v := range rel.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(rel.body)))
+	w.WriteHeader(rel.status)
+	w.Write(rel.body)
+}
+
+// tailFill streams a running (or just finished) fill to one client. If the fill
+// fails after the status line went out, the connection is aborted so the client sees
+// a broken transfer, never a short "complete" one.
+func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, f *fill, s snapshot) {
+	file, err := f.openTail(e.store)
+	if err != nil {
+		e.failFill(w, r, m, err)
+		return
+	}
+	defer file.Close()
+	setResult(r, resultMiss)
+	h := w.Header()
+	h.Set("Content-Type", s.contentType)
+	h.Set("X-Hoard-Cache", resultMiss)
+	if s.size >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(s.size, 10))
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if err := f.tail(r.Context(), file, w); err != nil {
+		if !errors.Is(err, errClientGone) {
+			requestLogger(r).Warn().Err(err).Msg("fill failed while streaming; aborting the response")
+			setResult(r, resultError)
+		}
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// failFill answers a fill that produced nothing: 504 on timeout, 502 otherwise.
+func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err error) {
+	requestLogger(r).Warn().Err(err).Msg("upstream fill failed")
+	status := http.StatusBadGateway
+	if isTimeout(err) {
+		status = http.StatusGatewayTimeout
+	}
+	e.fail(w, r, m, status, "upstream fetch failed: "+publicReason(err))
+}
+
+func (e *engine) fail(w http.ResponseWriter, r *http.Request, m *mount, status int, msg string) {
+	setResult(r, resultError)
+	m.format.WriteError(w, status, msg)
+}

@@ -1,0 +1,136 @@
+// Package proxy is Hoard's HTTP layer: routing by mount, middleware, the pull-through
+// engine (fill coalescing, revalidation, stale-if-error) and the upstream transport.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"hoard/cache"
+	"hoard/configs"
+	"hoard/formats"
+)
+
+// negativeEntries bounds how many upstream 404s are remembered at once.
+const negativeEntries = 100_000
+
+// Options builds a Server.
+type Options struct {
+	Config  configs.Config
+	Store   *cache.Store
+	Formats map[string]formats.Format // by format name
+	Logger  zerolog.Logger
+}
+
+// Server serves every mount, /metrics, /healthz and /readyz.
+type Server struct {
+	mounts   map[string]*mount
+	engine   *engine
+	metrics  *metrics
+	log      zerolog.Logger
+	draining atomic.Bool
+	handler  http.Handler
+}
+
+// New builds a server from a validated configuration.
+func New(o Options) (*Server, error) {
+	client := newHTTPClient(o.Config.Upstream)
+	s := &Server{mounts: map[string]*mount{}, log: o.Logger, metrics: newMetrics(o.Store)}
+	for _, mc := range o.Config.Mounts {
+		f, ok := o.Formats[mc.Format]
+		if !ok {
+			return nil, fmt.Errorf("mount %s: format %q is not built in", mc.Name, mc.Format)
+		}
+		m, err := newMount(mc, f, client, o.Config.Upstream)
+		if err != nil {
+			return nil, err
+		}
+		s.mounts[mc.Name] = m
+	}
+	s.engine = &engine{
+		store: o.Store, offline: o.Config.Offline, fillTimeout: o.Config.Cache.FillTimeout.D(),
+		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
+	}
+	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
+		s.engine.negative = expirable.NewLRU[string, struct{}](negativeEntries, nil, ttl)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	s.handler = s.observe(s.route(mux))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Drain makes /readyz fail so load balancers stop sending new requests.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// WaitFills waits until no fill is running or ctx ends, so the cache can be closed
+// without cutting a commit short.
+func (s *Server) WaitFills(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.engine.running.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		http.Error(w, "draining", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// route sends /NAME/... to its mount and everything else to the admin mux. The raw,
+// escaped path is used: net/http's cleaning would hide traversal attempts that the
+// formats must refuse themselves.
+func (s *Server) route(admin http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		escaped := r.URL.EscapedPath()
+		name, rest, _ := strings.Cut(strings.TrimPrefix(escaped, "/"), "/")
+		m, ok := s.mounts[name]
+		if !ok {
+			admin.ServeHTTP(w, r)
+			return
+		}
+		ri := infoOf(r)
+		ri.mount, ri.format = m.name, m.format.Name()
+		s.serveMount(w, r, m, "/"+rest)
+	})
+}
+
+func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, rest string) {
+	rt, err := m.format.Route(r, rest)
+	if err != nil {
+		setResult(r, resultError)
+		status := http.StatusBadRequest
+		if errors.Is(err, formats.ErrMethod) {
+			status = http.StatusMethodNotAllowed
+		}
+		m.format.WriteError(w, status, err.Error())
+		return
+	}
+	switch rt.Kind {
+	case formats.Artifact, formats.Metadata:
+		s.engine.serveRead(w, r, m, rt)
+	default:
+		s.engine.forward(w, r, m, rt)
+	}
+}

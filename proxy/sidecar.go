@@ -1,0 +1,78 @@
+package proxy
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"hoard/cache"
+	"hoard/formats"
+)
+
+// sidecarChecksums fetches (through the cache) the first checksum file the upstream
+// publishes for an artifact, so the artifact is verified before it is committed.
+// A missing checksum file means no check; an upstream failure fails the fill.
+func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
+	for _, sc := range spec.route.Sidecars {
+		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec.auth)
+		if err != nil {
+			return nil, fmt.Errorf("fetching %s checksum: %w", sc.Algo, err)
+		}
+		if status >= 500 {
+			return nil, fmt.Errorf("fetching %s checksum: upstream answered %d", sc.Algo, status)
+		}
+		if status != http.StatusOK {
+			continue
+		}
+		body, err := e.store.ReadSmall(entry)
+		if err != nil {
+			return nil, err
+		}
+		hex, err := formats.ParseChecksum(sc.Algo, body)
+		if err != nil {
+			e.log.Warn().Str("key", entry.Key).Err(err).Msg("ignoring malformed checksum file")
+			continue
+		}
+		return []cache.Checksum{{Algo: sc.Algo, Hex: hex}}, nil
+	}
+	return nil, nil
+}
+
+// ensure makes sure the content of a route is in the cache and returns its entry, or
+// the upstream's status when it has none. It waits for the whole fill.
+func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, auth string) (cache.Entry, int, error) {
+	key := m.cacheKey(rt.Key)
+	entry, err := e.store.Lookup(key)
+	if err == nil && e.fresh(m, rt, entry) {
+		return entry, http.StatusOK, nil
+	}
+	if e.negative != nil && e.negative.Contains(key) {
+		return cache.Entry{}, http.StatusNotFound, nil
+	}
+	spec := fillSpec{mount: m, route: rt, auth: auth}
+	if err == nil {
+		spec.stale = &entry
+	}
+	f := e.startFill(key, spec)
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return cache.Entry{}, 0, ctx.Err()
+	}
+	s := f.snapshot()
+	switch s.outcome {
+	case outcomeStored, outcomeNotModified:
+		return s.entry, http.StatusOK, nil
+	case outcomeRelayed:
+		return cache.Entry{}, s.relay.status, nil
+	}
+	return cache.Entry{}, 0, s.err
+}
+
+// fresh reports whether an entry may be served without asking the upstream.
+func (e *engine) fresh(m *mount, rt formats.Route, entry cache.Entry) bool {
+	if !entry.Mutable {
+		return true
+	}
+	return e.now().Sub(entry.FetchedAt) < m.ttlFor(rt.TTLClass)
+}

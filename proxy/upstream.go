@@ -1,0 +1,155 @@
+package proxy
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"time"
+
+	"hoard/configs"
+)
+
+// userAgent identifies Hoard to upstreams.
+const userAgent = "hoard/1"
+
+// upstream is one configured upstream base URL with its breaker.
+type upstream struct {
+	base    *url.URL
+	match   []string
+	client  *http.Client
+	breaker *breaker
+	retries int
+	backoff time.Duration
+}
+
+// newHTTPClient builds the transport every upstream shares. TLS verification stays on;
+// compression is off so the bytes cached are the bytes the upstream's digests cover.
+func newHTTPClient(c configs.Upstream) *http.Client {
+	dialer := &net.Dialer{Timeout: c.ConnectTimeout.D(), KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   c.ConnectTimeout.D(),
+		ResponseHeaderTimeout: c.HeaderTimeout.D(),
+		IdleConnTimeout:       c.IdleTimeout.D(),
+		MaxConnsPerHost:       c.MaxConnsPerHost,
+		MaxIdleConnsPerHost:   c.MaxConnsPerHost,
+		DisableCompression:    true,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{Transport: tr, CheckRedirect: stripCredentialsOffHost}
+}
+
+// stripCredentialsOffHost follows redirects (to object storage, say) but never carries
+// credentials to a host other than the one first asked; net/http alone would still
+// send them to a subdomain.
+func stripCredentialsOffHost(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if req.URL.Host != via[0].URL.Host {
+		req.Header.Del("Authorization")
+		req.Header.Del("Cookie")
+	}
+	return nil
+}
+
+func newUpstream(rule configs.UpstreamRule, client *http.Client, c configs.Upstream) (*upstream, error) {
+	base, err := url.Parse(rule.URL)
+	if err != nil {
+		return nil, err
+	}
+	return &upstream{
+		base: base, match: rule.Match, client: client,
+		breaker: newBreaker(c.BreakerFailures, c.BreakerCooldown.D()),
+		retries: c.Retries, backoff: c.RetryBackoff.D(),
+	}, nil
+}
+
+// serves reports whether this upstream is configured for the package.
+func (u *upstream) serves(pkg string) bool {
+	if len(u.match) == 0 {
+		return true
+	}
+	for _, p := range u.match {
+		if ok, _ := path.Match(p, pkg); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// url joins the base and an already validated, escaped path.
+func (u *upstream) url(escapedPath, rawQuery string) string {
+	s := u.base.String()
+	if len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	if rawQuery != "" {
+		return s + escapedPath + "?" + rawQuery
+	}
+	return s + escapedPath
+}
+
+// do sends one request through the breaker. Idempotent requests are retried with
+// backoff on transport errors and 502/503/504; the last response is returned.
+func (u *upstream) do(req *http.Request) (*http.Response, error) {
+	if !u.breaker.allow() {
+		return nil, errBreakerOpen
+	}
+	resp, err := u.doRetrying(req)
+	u.breaker.done(err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests)
+	return resp, err
+}
+
+func (u *upstream) doRetrying(req *http.Request) (*http.Response, error) {
+	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
+	wait := u.backoff
+	for attempt := 0; ; attempt++ {
+		resp, err := u.client.Do(req)
+		if !idempotent || attempt >= u.retries || !retryable(resp, err) || req.Context().Err() != nil {
+			return resp, err
+		}
+		if resp != nil {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+		}
+		select {
+		case <-time.After(wait):
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+		wait *= 2
+	}
+}
+
+func retryable(resp *http.Response, err error) bool {
+	if err != nil {
+		return true
+	}
+	switch resp.StatusCode {
+	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// newRequest builds an upstream request carrying only what the upstream needs.
+func newRequest(ctx context.Context, method, target string, auth string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("building upstream request: %w", err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return req, nil
+}
