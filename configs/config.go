@@ -57,7 +57,7 @@ type Mount struct {
 // UpstreamRule is one upstream of a mount and the packages it serves.
 type UpstreamRule struct {
 	URL   string   `yaml:"url"`
-	Match []string `yaml:"match"` // path.Match patterns on the package name; empty = all
+	Match []string `yaml:"match"` // path.Match patterns on the package name or its leading segments; empty = all
 }
 
 // Rules returns the mount's upstreams in order, whichever form configured them.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strings"
 	"time"
 
 	"hoard/configs"
@@ -73,17 +74,30 @@ func newUpstream(rule configs.UpstreamRule, client *http.Client, c configs.Upstr
 	}, nil
 }
 
-// serves reports whether this upstream is configured for the package.
+// serves reports whether this upstream is configured for the package. A pattern
+// matches the name or any of its leading path segments, so "com/acme/*" covers
+// "com/acme/x/1.0" and "@acme/*" covers "@acme/tool".
 func (u *upstream) serves(pkg string) bool {
 	if len(u.match) == 0 {
 		return true
 	}
 	for _, p := range u.match {
-		if ok, _ := path.Match(p, pkg); ok {
+		if matchesPrefix(p, pkg) {
 			return true
 		}
 	}
 	return false
+}
+
+func matchesPrefix(pattern, pkg string) bool {
+	for prefix := pkg; ; prefix = path.Dir(prefix) {
+		if ok, _ := path.Match(pattern, prefix); ok {
+			return true
+		}
+		if !strings.Contains(prefix, "/") {
+			return false
+		}
+	}
 }
 
 // url joins the base and an already validated, escaped path.

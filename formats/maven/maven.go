@@ -44,7 +44,7 @@ func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 		return formats.Route{}, err
 	}
 	if len(segs) < 2 {
-		return formats.Route{}, errors.New("path names no artifact")
+		return formats.Route{}, fmt.Errorf("%w: path names no artifact", formats.ErrBadPath)
 	}
 	p := strings.Join(segs, "/")
 	switch r.Method {
