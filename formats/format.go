@@ -40,10 +40,20 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// Sidecar is a published checksum file next to an artifact, such as Maven's .sha1.
+// Checksum is a digest the fetched bytes must match.
+type Checksum struct {
+	Algo string // md5, sha1, sha256, sha512
+	Hex  string // lower-case hex
+}
+
+// Sidecar is a document that declares an artifact's checksum: Maven's .sha1 next to
+// the jar, or the npm packument whose dist.integrity covers a tarball.
 type Sidecar struct {
-	Algo  string // md5, sha1, sha256, sha512
-	Route Route  // how to fetch (and cache) the checksum file itself
+	Algo  string // for a plain checksum file: md5, sha1, sha256, sha512
+	Route Route  // how to fetch (and cache) the document itself
+	// Parse reads the checksum out of the document; nil means a plain checksum file
+	// of Algo. ok false means the document declares none for this artifact.
+	Parse func(body []byte) (c Checksum, ok bool, err error)
 }
 
 // Route is a format's reading of one request: everything the proxy needs to serve it,
@@ -70,6 +80,11 @@ type Route struct {
 	Invalidate []string
 	// ContentType is used when the upstream sends none.
 	ContentType string
+	// Expect lists checksums known from the request itself (an OCI digest, say).
+	Expect []Checksum
+	// UpstreamHeader is sent with upstream fetches (an Accept that picks a variant:
+	// the variant must then be part of Key).
+	UpstreamHeader http.Header
 }
 
 // Format is one client protocol.
@@ -92,3 +107,10 @@ type Format interface {
 // ErrMethod is wrapped by Route for a method the protocol does not offer at a path;
 // the proxy answers it with 405.
 var ErrMethod = errors.New("method not allowed")
+
+// Rewriter is implemented by formats whose metadata points at URLs that must be
+// rewritten to Hoard's public URL (npm's dist.tarball, say). Rewrite runs once per
+// fetched document, before it is cached; base is the public URL of the mount.
+type Rewriter interface {
+	Rewrite(rt Route, body []byte, base string) ([]byte, error)
+}

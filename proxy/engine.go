@@ -28,6 +28,7 @@ type engine struct {
 	offline     bool
 	fillTimeout time.Duration
 	maxSize     int64
+	publicURL   string // rewritten metadata points here, never at a request's Host
 	metrics     *metrics
 	log         zerolog.Logger
 	now         func() time.Time
@@ -80,7 +81,7 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	case resp.StatusCode == http.StatusOK:
 		// Checksums are looked up only once the artifact exists, so a miss costs the
 		// upstream one request; they are cached, and clients ask for them next anyway.
-		expected, err := e.sidecarChecksums(ctx, spec)
+		expected, err := e.expectedChecksums(ctx, spec)
 		if err != nil {
 			f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
 			return
@@ -103,6 +104,9 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, erro
 		req, err := newRequest(ctx, http.MethodGet, u.url(spec.route.Path, ""), spec.auth, nil)
 		if err != nil {
 			return nil, err
+		}
+		for k, v := range spec.route.UpstreamHeader {
+			req.Header[k] = v
 		}
 		if s := spec.stale; s != nil {
 			setValidators(req.Header, *s)
@@ -183,6 +187,10 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 	}
 	if err := spec.mount.format.CheckBody(spec.route, resp.Header, head[:n]); err != nil {
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
+		return
+	}
+	if rw, ok := spec.mount.format.(formats.Rewriter); ok && spec.route.Kind == formats.Metadata {
+		e.storeRewritten(f, spec, resp, head[:n], rw)
 		return
 	}
 	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: e.maxSize})

@@ -183,8 +183,12 @@ func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
 	var off int64
 	for {
 		s := f.snapshot()
-		if off < s.written {
-			n, err := io.CopyN(w, file, s.written-off)
+		avail := s.written
+		if s.outcome == outcomeStored {
+			avail = s.entry.Size
+		}
+		if off < avail {
+			n, err := io.CopyN(w, file, avail-off)
 			off += n
 			if err != nil {
 				if ctx.Err() != nil {

@@ -101,6 +101,13 @@ func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	}
 	s := f.snapshot()
 	switch {
+	case s.outcome == outcomeStored:
+		// Committed before this client got here (or rewritten metadata, which is
+		// stored whole): serve it like a hit, with Range and validators.
+		if e.serveEntry(w, r, m, s.entry, resultMiss, "") {
+			return
+		}
+		e.fail(w, r, m, http.StatusBadGateway, "cached content vanished after the fill")
 	case s.outcome == outcomeNotModified:
 		if e.serveEntry(w, r, m, s.entry, resultRevalidated, "") {
 			return

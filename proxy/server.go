@@ -57,7 +57,7 @@ func New(o Options) (*Server, error) {
 		s.mounts[mc.Name] = m
 	}
 	s.engine = &engine{
-		store: o.Store, offline: o.Config.Offline, fillTimeout: o.Config.Cache.FillTimeout.D(),
+		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
 	}
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {

@@ -28,14 +28,33 @@ func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.C
 		if err != nil {
 			return nil, err
 		}
-		hex, err := formats.ParseChecksum(sc.Algo, body)
+		sum, ok, err := parseSidecar(sc, body)
 		if err != nil {
-			e.log.Warn().Str("key", entry.Key).Err(err).Msg("ignoring malformed checksum file")
+			e.log.Warn().Str("key", entry.Key).Err(err).Msg("ignoring malformed checksum document")
 			continue
 		}
-		return []cache.Checksum{{Algo: sc.Algo, Hex: hex}}, nil
+		if ok {
+			return []cache.Checksum{{Algo: sum.Algo, Hex: sum.Hex}}, nil
+		}
 	}
 	return nil, nil
+}
+
+func parseSidecar(sc formats.Sidecar, body []byte) (formats.Checksum, bool, error) {
+	if sc.Parse != nil {
+		return sc.Parse(body)
+	}
+	hex, err := formats.ParseChecksum(sc.Algo, body)
+	return formats.Checksum{Algo: sc.Algo, Hex: hex}, err == nil, err
+}
+
+// expectedChecksums joins what the route declares with what its sidecars publish.
+func (e *engine) expectedChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
+	sums, err := e.sidecarChecksums(ctx, spec)
+	for _, c := range spec.route.Expect {
+		sums = append(sums, cache.Checksum{Algo: c.Algo, Hex: c.Hex})
+	}
+	return sums, err
 }
 
 // ensure makes sure the content of a route is in the cache and returns its entry, or
