@@ -12,7 +12,27 @@ type Config struct {
 	Log          Log      `yaml:"log"`
 	Cache        Cache    `yaml:"cache"`
 	Upstream     Upstream `yaml:"upstream"`
+	Auth         Auth     `yaml:"auth"`
+	Limits       Limits   `yaml:"limits"`
 	Mounts       []Mount  `yaml:"mounts"`
+}
+
+// Auth configures who may read, publish and delete.
+type Auth struct {
+	// Mode: "upstream" checks tokens against ValidateURL (GitHub's API), "local"
+	// against tokens made with `hoard token create`, "none" checks nothing itself and
+	// lets the upstream decide.
+	Mode        string   `yaml:"mode"`
+	ValidateURL string   `yaml:"validate_url"`
+	VerdictTTL  Duration `yaml:"verdict_ttl"` // bound on how long a revoked token keeps working
+	AccessTTL   Duration `yaml:"access_ttl"`  // how long an upstream's "this token may read it" is trusted
+}
+
+// Limits are request rates; 0 means unlimited.
+type Limits struct {
+	PerTokenRPS   float64 `yaml:"per_token_rps"`
+	PerAddressRPS float64 `yaml:"per_address_rps"`
+	Burst         int     `yaml:"burst"`
 }
 
 // Log configures the JSON log.
@@ -49,6 +69,14 @@ type Mount struct {
 	// package pattern in order. Give one or the other.
 	Upstream  string         `yaml:"upstream"`
 	Upstreams []UpstreamRule `yaml:"upstreams"`
+	// AnonymousRead lets requests without a token read (never publish or delete).
+	AnonymousRead bool `yaml:"anonymous_read"`
+	// Credential is what Hoard sends upstream: "passthrough" (the caller's own, the
+	// default), "none", "env:NAME" or "file:PATH" (a service credential: a bare token
+	// is sent as Bearer, "user:password" as Basic).
+	Credential string `yaml:"credential"`
+	// InlineCredential holds the user:password given in a --mount URL; never from YAML.
+	InlineCredential string `yaml:"-"`
 	// TTL per metadata class (for Maven: metadata, snapshot); missing classes use
 	// the default metadata TTL.
 	TTL map[string]Duration `yaml:"ttl"`

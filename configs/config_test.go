@@ -124,3 +124,16 @@ func TestExampleConfigsValidate(t *testing.T) {
 		t.Errorf("expected the example deployment files beside default.yaml, found %v", files)
 	}
 }
+
+func TestMountFlagCredentialLeavesTheURL(t *testing.T) {
+	m, err := ParseMountFlag("maven=maven,https://bot:s3cret@127.0.0.1:9000/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Upstream != "https://127.0.0.1:9000/repo" || m.InlineCredential != "bot:s3cret" {
+		t.Fatalf("%+v", m)
+	}
+	if _, err := ParseMountFlag("maven=maven,http://%zz"); err == nil || strings.Contains(err.Error(), "%zz") {
+		t.Errorf("bad URL: %v", err)
+	}
+}

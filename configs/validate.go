@@ -50,6 +50,21 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if c.Cache.FillTimeout <= 0 {
 		add("cache.fill_timeout", "must be positive")
 	}
+	switch c.Auth.Mode {
+	case "upstream":
+		if err := ValidateUpstreamURL(c.Auth.ValidateURL); err != nil {
+			add("auth.validate_url", "%v", err)
+		}
+	case "local", "none":
+	default:
+		add("auth.mode", "%q is not one of upstream, local, none", c.Auth.Mode)
+	}
+	if c.Auth.VerdictTTL <= 0 || c.Auth.AccessTTL <= 0 {
+		add("auth", "verdict_ttl and access_ttl must be positive")
+	}
+	if c.Limits.PerTokenRPS < 0 || c.Limits.PerAddressRPS < 0 || c.Limits.Burst < 1 {
+		add("limits", "rates must not be negative and burst must be at least 1")
+	}
 	seen := map[string]bool{}
 	for i, m := range c.Mounts {
 		key := fmt.Sprintf("mounts[%d]", i)
@@ -87,6 +102,9 @@ func (m Mount) validate(known func(string) bool) error {
 				return fmt.Errorf("upstreams[%d].match: bad pattern %q", j, p)
 			}
 		}
+	}
+	if err := validCredential(m.Credential); err != nil {
+		return fmt.Errorf("credential: %w", err)
 	}
 	for class, ttl := range m.TTL {
 		if ttl <= 0 {
@@ -137,4 +155,14 @@ func (c *Config) DropUnknownFormats(known func(string) bool) []string {
 	}
 	c.Mounts = kept
 	return dropped
+}
+
+func validCredential(c string) error {
+	switch {
+	case c == "", c == "passthrough", c == "none":
+		return nil
+	case strings.HasPrefix(c, "env:") && len(c) > 4, strings.HasPrefix(c, "file:") && len(c) > 5:
+		return nil
+	}
+	return errors.New(`must be "passthrough", "none", "env:NAME" or "file:PATH"`)
 }

@@ -76,6 +76,9 @@ type Route struct {
 	// accepted it. Mutable is then the entry's kind.
 	CacheOnSuccess bool
 	Mutable        bool
+	// Removes marks a request that removes content though it is not a Delete (an npm
+	// unpublish by PUT, a yank): it needs the delete scope.
+	Removes bool
 	// Invalidate lists keys dropped once a Publish or Delete succeeded upstream.
 	Invalidate []string
 	// ContentType is used when the upstream sends none.
@@ -113,4 +116,11 @@ var ErrMethod = errors.New("method not allowed")
 // fetched document, before it is cached; base is the public URL of the mount.
 type Rewriter interface {
 	Rewrite(rt Route, body []byte, base string) ([]byte, error)
+}
+
+// Challenger is implemented by formats whose clients expect a particular
+// WWW-Authenticate challenge on 401; others get Basic, which Maven, Gradle, NuGet and
+// RubyGems answer with their configured credentials.
+type Challenger interface {
+	Challenge() string
 }

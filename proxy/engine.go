@@ -25,6 +25,7 @@ type engine struct {
 	fills       fillGroup
 	running     sync.WaitGroup                   // fills in flight, waited for at shutdown
 	negative    *expirable.LRU[string, struct{}] // upstream 404s, remembered briefly
+	access      *expirable.LRU[string, bool]     // private content: caller|mount|package -> may read
 	offline     bool
 	fillTimeout time.Duration
 	maxSize     int64
@@ -40,12 +41,16 @@ type fillSpec struct {
 	route formats.Route
 	auth  string       // the caller's credentials, sent to the mount's upstream only
 	stale *cache.Entry // the entry being revalidated, if any
+	// private: the fill uses the caller's own credentials, so what it stores is
+	// private content; who names that caller (callerKey).
+	private bool
+	who     string
 }
 
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
 // its own context, detached from any one client, under the fill timeout.
 func (e *engine) startFill(key string, spec fillSpec) *fill {
-	f, leader := e.fills.join(key)
+	f, leader := e.fills.join(key, func(f *fill) { f.private, f.who = spec.private, spec.who })
 	if !leader {
 		e.metrics.waiters.WithLabelValues(spec.mount.name).Inc()
 		return f
@@ -215,8 +220,10 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 			LastModified: resp.Header.Get("Last-Modified"),
 			FetchedAt:    e.now(),
 			Mutable:      spec.route.Kind == formats.Metadata,
+			Private:      spec.private,
 		})
 	})
+	e.grantFiller(spec)
 }
 
 func contentTypeOf(resp *http.Response, rt formats.Route) string {

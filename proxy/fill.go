@@ -48,6 +48,11 @@ type fill struct {
 	written     int64
 	entry       cache.Entry
 	readyClosed bool
+
+	// private and who are set once at creation: whether the fill uses the caller's
+	// own credentials, and whose; other callers must be cleared before joining it.
+	private bool
+	who     string
 }
 
 func newFill(key string) *fill {
@@ -62,7 +67,7 @@ type fillGroup struct {
 
 // join returns the fill in flight for key, or registers a new one and reports that the
 // caller leads it (and must run it and call finish).
-func (g *fillGroup) join(key string) (f *fill, leader bool) {
+func (g *fillGroup) join(key string, init func(*fill)) (f *fill, leader bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if f, ok := g.m[key]; ok {
@@ -72,6 +77,7 @@ func (g *fillGroup) join(key string) (f *fill, leader bool) {
 		g.m = map[string]*fill{}
 	}
 	f = newFill(key)
+	init(f)
 	g.m[key] = f
 	return f, true
 }
@@ -186,6 +192,11 @@ func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
 		avail := s.written
 		if s.outcome == outcomeStored {
 			avail = s.entry.Size
+		} else if s.size > 0 && avail >= s.size {
+			// The last byte of a declared length waits for the commit: a client holding
+			// every byte could not tell a body that then failed verification from a
+			// good one, so a failed fill must leave it at least one byte short.
+			avail = s.size - 1
 		}
 		if off < avail {
 			n, err := io.CopyN(w, file, avail-off)

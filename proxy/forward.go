@@ -59,7 +59,7 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 	if writer != nil {
 		defer writer.Cancel()
 	}
-	resp, err := e.sendUpstream(r, ups[0], rt, body)
+	resp, err := e.sendUpstream(r, m, ups[0], rt, body)
 	if err != nil {
 		e.failFill(w, r, m, err)
 		return
@@ -68,6 +68,7 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 	if resp.StatusCode/100 == 2 {
 		e.afterSuccess(r, m, rt, writer)
 	}
+	e.audit(r, m, rt, resp.StatusCode)
 	copyEndToEnd(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
@@ -88,20 +89,25 @@ func (e *engine) publishBody(r *http.Request, rt formats.Route) (io.Reader, *cac
 	return io.TeeReader(r.Body, w), w, nil
 }
 
-func (e *engine) sendUpstream(r *http.Request, u *upstream, rt formats.Route, body io.Reader) (*http.Response, error) {
+func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream, rt formats.Route, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.url(rt.Path, rt.RawQuery), body)
 	if err != nil {
 		return nil, err
 	}
 	copyEndToEnd(req.Header, r.Header)
 	req.Header.Del("Host")
+	if auth := m.cred.authFor(r); auth != "" {
+		req.Header.Set("Authorization", auth)
+	} else {
+		req.Header.Del("Authorization")
+	}
 	req.Header.Set("User-Agent", userAgent+" "+r.UserAgent())
 	if body != nil {
 		req.ContentLength = r.ContentLength
 	}
 	start := e.now()
 	resp, err := u.do(req)
-	e.metrics.upstreamDone(mountOf(r), resp, err, e.now().Sub(start))
+	e.metrics.upstreamDone(m.name, resp, err, e.now().Sub(start))
 	return resp, err
 }
 
@@ -127,4 +133,15 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	if err != nil {
 		requestLogger(r).Warn().Err(err).Str("key", key).Msg("caching published artifact")
 	}
+}
+
+// audit writes one line for every publish and delete: who (a token name or
+// fingerprint, never the token), what, and the upstream's answer.
+func (e *engine) audit(r *http.Request, m *mount, rt formats.Route, status int) {
+	if rt.Kind != formats.Publish && rt.Kind != formats.Delete && !rt.Removes {
+		return
+	}
+	requestLogger(r).Info().Bool("audit", true).Str("who", infoOf(r).caller.name()).
+		Str("action", string(scopeFor(rt))).Str("mount", m.name).Str("package", rt.Package).
+		Str("key", rt.Key).Str("method", r.Method).Int("status", status).Msg("audit")
 }

@@ -18,6 +18,7 @@ type reqInfo struct {
 	mount  string
 	format string
 	result string
+	caller caller
 	log    zerolog.Logger
 }
 

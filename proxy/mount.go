@@ -18,10 +18,17 @@ type mount struct {
 	format    formats.Format
 	upstreams []*upstream
 	ttl       map[string]time.Duration
+	cred      upstreamCredential
+	// anonymousRead lets requests without a token read.
+	anonymousRead bool
 }
 
 func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs.Upstream) (*mount, error) {
-	out := &mount{name: m.Name, format: f, ttl: map[string]time.Duration{}}
+	cred, err := resolveCredential(m)
+	if err != nil {
+		return nil, err
+	}
+	out := &mount{name: m.Name, format: f, ttl: map[string]time.Duration{}, cred: cred, anonymousRead: m.AnonymousRead}
 	for class, d := range m.TTL {
 		out.ttl[class] = d.D()
 	}

@@ -53,6 +53,8 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 			LastModified: resp.Header.Get("Last-Modified"),
 			FetchedAt:    e.now(),
 			Mutable:      true,
+			Private:      spec.private,
 		})
 	})
+	e.grantFiller(spec)
 }

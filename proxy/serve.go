@@ -34,6 +34,9 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
 	hit := err == nil
+	if hit && entry.Private && !e.checkPrivate(w, r, m, rt) {
+		return
+	}
 	if hit && e.fresh(m, rt, entry) && e.serveEntry(w, r, m, entry, resultHit, "") {
 		return
 	}
@@ -55,11 +58,16 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package})
 		return
 	}
-	spec := fillSpec{mount: m, route: rt, auth: r.Header.Get("Authorization")}
+	spec := fillSpec{mount: m, route: rt, auth: m.cred.authFor(r), who: callerKey(infoOf(r).caller.token)}
+	spec.private = m.cred.passthrough && spec.auth != ""
 	if hit {
 		spec.stale = &entry
 	}
-	e.serveFill(w, r, m, rt, e.startFill(key, spec), spec.stale)
+	f := e.startFill(key, spec)
+	if f.private && f.who != spec.who && !e.checkPrivate(w, r, m, rt) {
+		return // another caller's fill of content this caller has not been cleared for
+	}
+	e.serveFill(w, r, m, rt, f, spec.stale)
 }
 
 // serveEntry answers from the cache, with Range, HEAD and conditional requests. It

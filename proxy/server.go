@@ -35,6 +35,7 @@ type Options struct {
 type Server struct {
 	mounts   map[string]*mount
 	engine   *engine
+	gate     gate
 	metrics  *metrics
 	log      zerolog.Logger
 	draining atomic.Bool
@@ -60,9 +61,15 @@ func New(o Options) (*Server, error) {
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
 	}
+	s.engine.access = expirable.NewLRU[string, bool](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
 		s.engine.negative = expirable.NewLRU[string, struct{}](negativeEntries, nil, ttl)
 	}
+	g, err := newGate(o.Config, client)
+	if err != nil {
+		return nil, err
+	}
+	s.gate = g
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
@@ -127,6 +134,11 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 		m.format.WriteError(w, status, err.Error())
 		return
 	}
+	c, ok := s.admit(w, r, m, rt)
+	if !ok {
+		return
+	}
+	infoOf(r).caller = c
 	switch rt.Kind {
 	case formats.Artifact, formats.Metadata:
 		s.engine.serveRead(w, r, m, rt)

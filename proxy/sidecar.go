@@ -14,7 +14,7 @@ import (
 // A missing checksum file means no check; an upstream failure fails the fill.
 func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
 	for _, sc := range spec.route.Sidecars {
-		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec.auth)
+		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec)
 		if err != nil {
 			return nil, fmt.Errorf("fetching %s checksum: %w", sc.Algo, err)
 		}
@@ -59,7 +59,7 @@ func (e *engine) expectedChecksums(ctx context.Context, spec fillSpec) ([]cache.
 
 // ensure makes sure the content of a route is in the cache and returns its entry, or
 // the upstream's status when it has none. It waits for the whole fill.
-func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, auth string) (cache.Entry, int, error) {
+func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent fillSpec) (cache.Entry, int, error) {
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
 	if err == nil && e.fresh(m, rt, entry) {
@@ -68,7 +68,7 @@ func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, auth st
 	if e.negative != nil && e.negative.Contains(key) {
 		return cache.Entry{}, http.StatusNotFound, nil
 	}
-	spec := fillSpec{mount: m, route: rt, auth: auth}
+	spec := fillSpec{mount: m, route: rt, auth: parent.auth, private: parent.private, who: parent.who}
 	if err == nil {
 		spec.stale = &entry
 	}

@@ -3,6 +3,7 @@
 //	hoard serve [flags]     run the daemon
 //	hoard verify --data-dir DIR   re-hash every cached blob, drop corrupt ones
 //	hoard gc --data-dir DIR       remove blobs no index entry references
+//	hoard token create|list|revoke  local tokens for --auth local
 package main
 
 import (
@@ -26,6 +27,7 @@ commands:
   serve    run the caching gateway (see hoard serve -h)
   verify   re-hash every cached blob and drop corrupt ones (daemon stopped)
   gc       remove cached blobs that nothing references (daemon stopped)
+  token    create, list and revoke local tokens (for --auth local)
 `
 
 func main() {
@@ -41,6 +43,8 @@ func main() {
 		err = verify(os.Args[2:])
 	case "gc":
 		err = gc(os.Args[2:])
+	case "token":
+		err = token(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

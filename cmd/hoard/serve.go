@@ -42,6 +42,7 @@ func serveConfig(args []string) (configs.Config, error) {
 	publicURL := fs.String("public-url", "", "URL clients reach Hoard at; rewritten metadata points here")
 	offline := fs.Bool("offline", false, "never contact an upstream; serve only what is cached")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error")
+	authMode := fs.String("auth", "", "upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides)")
 	var mounts mountFlags
 	fs.Var(&mounts, "mount", "NAME=FORMAT,UPSTREAM_URL; repeatable; replaces the configured mounts")
 	if err := fs.Parse(args); err != nil {
@@ -62,6 +63,7 @@ func serveConfig(args []string) (configs.Config, error) {
 	apply("data-dir", &cfg.DataDir, *dataDir)
 	apply("public-url", &cfg.PublicURL, *publicURL)
 	apply("log-level", &cfg.Log.Level, *logLevel)
+	apply("auth", &cfg.Auth.Mode, *authMode)
 	if set["offline"] {
 		cfg.Offline = *offline
 	}

@@ -1,0 +1,123 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"hoard/configs"
+	"hoard/formats"
+	"hoard/policy"
+)
+
+// caller is who sent a request, as far as the gate established it.
+type caller struct {
+	token   string // never logged; empty when anonymous
+	verdict policy.Verdict
+}
+
+// name identifies the caller in audit lines without revealing the token.
+func (c caller) name() string {
+	switch {
+	case c.verdict.Name != "":
+		return c.verdict.Name
+	case c.token != "":
+		return policy.Fingerprint(c.token)
+	}
+	return "anonymous"
+}
+
+// gate decides, before any body is read or anything is forwarded, whether a request
+// may go on: rate limits, then the token and its scopes.
+type gate struct {
+	mode      string // upstream, local, none
+	validator policy.Validator
+	limits    *limiter
+}
+
+// scopeFor is the scope a route needs, as GitHub Packages requires it.
+func scopeFor(rt formats.Route) policy.Scope {
+	switch {
+	case rt.Kind == formats.Delete || rt.Removes:
+		return policy.ScopeDelete
+	case rt.Kind == formats.Publish:
+		return policy.ScopeWrite
+	}
+	return policy.ScopeRead
+}
+
+// admit answers the request itself (429, 401, 403, 503) and returns false when it may
+// not go on.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) (caller, bool) {
+	token, hasToken := policy.TokenFrom(r)
+	c := caller{token: token}
+	if !s.gate.limits.allow(clientAddr(r), token) {
+		w.Header().Set("Retry-After", "1")
+		s.engine.fail(w, r, m, http.StatusTooManyRequests, "rate limit exceeded; retry later")
+		return c, false
+	}
+	if s.gate.mode == "none" {
+		return c, true
+	}
+	need := scopeFor(rt)
+	if !hasToken {
+		if m.anonymousRead && need == policy.ScopeRead {
+			return c, true
+		}
+		s.challenge(w, r, m, "authentication required")
+		return c, false
+	}
+	v, err := s.gate.validator.Validate(r.Context(), token)
+	switch {
+	case errors.Is(err, policy.ErrUnavailable) || err != nil:
+		requestLogger(r).Warn().Err(err).Msg("token check unavailable")
+		s.engine.fail(w, r, m, http.StatusServiceUnavailable, "cannot check the token now; try again")
+		return c, false
+	case !v.Known:
+		s.challenge(w, r, m, "token is unknown, revoked or expired")
+		return c, false
+	case !v.Has(need):
+		s.engine.fail(w, r, m, http.StatusForbidden, "token lacks the "+string(need)+" scope")
+		return c, false
+	}
+	c.verdict = v
+	return c, true
+}
+
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request, m *mount, msg string) {
+	ch := `Basic realm="hoard"`
+	if f, ok := m.format.(formats.Challenger); ok {
+		ch = f.Challenge()
+	}
+	w.Header().Set("WWW-Authenticate", ch)
+	s.engine.fail(w, r, m, http.StatusUnauthorized, msg)
+}
+
+// clientAddr is the peer's IP. Forwarded headers are not trusted: a client could set
+// them to dodge its limit.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func newGate(c configs.Config, client *http.Client) (gate, error) {
+	g := gate{mode: c.Auth.Mode, limits: newLimiter(c.Limits.PerTokenRPS, c.Limits.PerAddressRPS, c.Limits.Burst)}
+	switch c.Auth.Mode {
+	case "upstream":
+		g.validator = policy.NewUpstreamValidator(c.Auth.ValidateURL, client, c.Auth.VerdictTTL.D())
+	case "local":
+		g.validator = policy.OpenLocal(c.DataDir, localTokenReload)
+	case "none":
+	default:
+		return g, fmt.Errorf("auth.mode %q is not one of upstream, local, none", c.Auth.Mode)
+	}
+	return g, nil
+}
+
+// localTokenReload is how often the daemon looks for `hoard token` changes.
+const localTokenReload = 2 * time.Second

@@ -1,0 +1,47 @@
+package proxy
+
+import (
+	"github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+
+	"hoard/policy"
+)
+
+// limitersKept bounds the per-token and per-address limiters held in memory; the
+// least recently seen are forgotten (and start again with a full bucket).
+const limitersKept = 50_000
+
+// limiter applies per-token and per-address request rates.
+type limiter struct {
+	perToken, perAddr float64
+	burst             int
+	tokens, addrs     *lru.Cache[string, *rate.Limiter]
+}
+
+func newLimiter(perToken, perAddr float64, burst int) *limiter {
+	l := &limiter{perToken: perToken, perAddr: perAddr, burst: burst}
+	l.tokens, _ = lru.New[string, *rate.Limiter](limitersKept)
+	l.addrs, _ = lru.New[string, *rate.Limiter](limitersKept)
+	return l
+}
+
+// allow takes one request from the address's bucket and, when a token was sent, from
+// the token's.
+func (l *limiter) allow(addr, token string) bool {
+	if l.perAddr > 0 && !take(l.addrs, addr, l.perAddr, l.burst) {
+		return false
+	}
+	if l.perToken > 0 && token != "" && !take(l.tokens, policy.Fingerprint(token), l.perToken, l.burst) {
+		return false
+	}
+	return true
+}
+
+func take(c *lru.Cache[string, *rate.Limiter], key string, rps float64, burst int) bool {
+	lim, ok := c.Get(key)
+	if !ok {
+		lim = rate.NewLimiter(rate.Limit(rps), burst)
+		c.Add(key, lim)
+	}
+	return lim.Allow()
+}
