@@ -39,7 +39,7 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		w.discard()
 		return Entry{}, fmt.Errorf("cache: close temp file: %w", err)
 	}
-	e.Key, e.Digest, e.Size = key, w.Digest(), w.written.Load()
+	e.Key, e.Digest, e.Size = key, w.digest(), w.written.Load()
 	if err := w.s.commitBlob(key, e.Digest.Hex(), e, w.path, w.small); err != nil {
 		return Entry{}, err
 	}

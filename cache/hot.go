@@ -91,7 +91,8 @@ func (s *Store) admit(hex string, b []byte) {
 }
 
 // ReadSmall returns the bytes of a blob of at most 4×HotMaxItem, from the hot
-// tier or from disk. Bytes read from disk are hashed before they are returned
+// tier or from disk (then admitted when it fits HotMaxItem). The slice may be
+// shared with the hot tier: callers must not modify it. Bytes read from disk are hashed before they are returned
 // or admitted, so the hot tier only ever holds verified bytes; a blob that
 // fails the check is dropped with its entries and the error matches both
 // ErrNotFound (refill it) and ErrVerify.

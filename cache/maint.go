@@ -78,6 +78,12 @@ func (s *Store) dropDigest(hx string, info fs.FileInfo) int {
 	return dropped
 }
 
+func (s *Store) referenced(hx string) bool {
+	var yes bool
+	_ = s.db.View(func(txn *badger.Txn) error { yes = hasRefs(txn, hx); return nil })
+	return yes
+}
+
 func (s *Store) refsOf(hx string) ([]string, error) {
 	var keys []string
 	pfx := refPrefix(hx)
@@ -101,6 +107,9 @@ func (s *Store) GC(ctx context.Context) (GCReport, error) {
 		return rep, errors.New("cache: store is read-only")
 	}
 	err := s.walkBlobs(ctx, func(hx, _ string, info fs.FileInfo) error {
+		if s.referenced(hx) {
+			return nil // the common case, checked without the digest lock
+		}
 		if s.unref(hx) {
 			rep.Removed++
 			rep.RemovedBytes += info.Size()

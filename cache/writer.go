@@ -15,8 +15,9 @@ import (
 	"sync/atomic"
 )
 
-// Writer streams one blob into a temp file while hashing it. One goroutine
-// writes; Path and Written may be read by others (readers tailing the file).
+// Writer streams one blob into a temp file while hashing it. Write, Commit
+// and Cancel are serialised (a timeout may Cancel from another goroutine);
+// Path and Written may be read by readers tailing the file at any time.
 // Commit or Cancel ends it; `defer w.Cancel()` is always safe.
 type Writer struct {
 	s        *Store
@@ -53,7 +54,11 @@ func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: temp file: %w", err)
 	}
-	return &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others}, nil
+	w := &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others}
+	if o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
+		w.small = make([]byte, 0, o.ExpectedSize) // one allocation for the hot-tier copy
+	}
+	return w, nil
 }
 
 func newHash(algo string) (hash.Hash, error) {
@@ -74,6 +79,8 @@ func newHash(algo string) (hash.Hash, error) {
 // past MaxSize, and with ErrVerify as soon as the bytes exceed a declared
 // ExpectedSize, so an oversized upstream body is cut off early.
 func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.err != nil {
 		return 0, w.err
 	}
@@ -120,6 +127,12 @@ func (w *Writer) Written() int64 { return w.written.Load() }
 
 // Digest is the sha256 of the bytes written so far; call it after the last Write.
 func (w *Writer) Digest() Digest {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.digest()
+}
+
+func (w *Writer) digest() Digest {
 	return Digest(digestPrefix + hex.EncodeToString(w.sha.Sum(nil)))
 }
 

@@ -160,3 +160,26 @@ func TestTailAcrossCommit(t *testing.T) {
 		t.Fatalf("tail read %q, written %d", b, w.Written())
 	}
 }
+
+// A fill's timeout may Cancel from another goroutine while it writes.
+func TestCancelConcurrentWithWrite(t *testing.T) {
+	s := openTest(t, Options{})
+	w, _ := s.NewWriter(WriterOptions{ExpectedSize: -1})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 1000; i++ {
+			if _, err := w.Write([]byte("chunk")); err != nil {
+				return
+			}
+		}
+	}()
+	w.Cancel()
+	<-done
+	if _, err := w.Commit("k", Entry{}); err == nil {
+		t.Fatal("Commit after Cancel must fail")
+	}
+	if len(tmpFiles(t, s)) != 0 {
+		t.Fatal("temp file left")
+	}
+}

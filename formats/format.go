@@ -88,6 +88,13 @@ type Route struct {
 	// UpstreamHeader is sent with upstream fetches (an Accept that picks a variant:
 	// the variant must then be part of Key).
 	UpstreamHeader http.Header
+	// ParseBody, for Publish: the body is read whole and checked by the format's
+	// PublishParser before it is forwarded (see PublishParser).
+	ParseBody bool
+	// RewriteBody, for Passthrough: a 200 body is rewritten by the format's Rewriter
+	// before it is relayed (npm's ?write=true packument, whose tarball URLs the
+	// client reuses to address the registry).
+	RewriteBody bool
 }
 
 // Format is one client protocol.

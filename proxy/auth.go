@@ -66,7 +66,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 		if m.anonymousRead && need == policy.ScopeRead {
 			return c, true
 		}
-		s.challenge(w, r, m, "authentication required")
+		challenge(w, r, m, "authentication required")
 		return c, false
 	}
 	v, err := s.gate.validator.Validate(r.Context(), token)
@@ -76,7 +76,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 		s.engine.fail(w, r, m, http.StatusServiceUnavailable, "cannot check the token now; try again")
 		return c, false
 	case !v.Known:
-		s.challenge(w, r, m, "token is unknown, revoked or expired")
+		challenge(w, r, m, "token is unknown, revoked or expired")
 		return c, false
 	case !v.Has(need):
 		s.engine.fail(w, r, m, http.StatusForbidden, "token lacks the "+string(need)+" scope")
@@ -86,13 +86,15 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 	return c, true
 }
 
-func (s *Server) challenge(w http.ResponseWriter, r *http.Request, m *mount, msg string) {
+// challenge answers 401 with the challenge the format's clients expect.
+func challenge(w http.ResponseWriter, r *http.Request, m *mount, msg string) {
 	ch := `Basic realm="hoard"`
 	if f, ok := m.format.(formats.Challenger); ok {
 		ch = f.Challenge()
 	}
 	w.Header().Set("WWW-Authenticate", ch)
-	s.engine.fail(w, r, m, http.StatusUnauthorized, msg)
+	setResult(r, resultError)
+	m.format.WriteError(w, http.StatusUnauthorized, msg)
 }
 
 // clientAddr is the peer's IP. Forwarded headers are not trusted: a client could set

@@ -57,6 +57,15 @@ func (b *breaker) done(ok bool) {
 	}
 }
 
+// release ends a request that allow let through without an outcome: its caller went
+// away, which says nothing about the upstream. A probe's slot is freed; the count of
+// failures stays as it was.
+func (b *breaker) release() {
+	b.mu.Lock()
+	b.probing = false
+	b.mu.Unlock()
+}
+
 // open reports whether the breaker is refusing requests, for the metrics.
 func (b *breaker) open() bool {
 	b.mu.Lock()

@@ -25,7 +25,7 @@ type engine struct {
 	fills       fillGroup
 	running     sync.WaitGroup                   // fills in flight, waited for at shutdown
 	negative    *expirable.LRU[string, struct{}] // upstream 404s, remembered briefly
-	access      *expirable.LRU[string, bool]     // private content: caller|mount|package -> may read
+	access      *expirable.LRU[string, int]      // private content: caller|mount|package -> mayRead status
 	offline     bool
 	fillTimeout time.Duration
 	maxSize     int64
@@ -50,7 +50,7 @@ type fillSpec struct {
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
 // its own context, detached from any one client, under the fill timeout.
 func (e *engine) startFill(key string, spec fillSpec) *fill {
-	f, leader := e.fills.join(key, func(f *fill) { f.private, f.who = spec.private, spec.who })
+	f, leader := e.fills.join(key, spec.who)
 	if !leader {
 		e.metrics.waiters.WithLabelValues(spec.mount.name).Inc()
 		return f
@@ -60,7 +60,7 @@ func (e *engine) startFill(key string, spec fillSpec) *fill {
 		defer e.running.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), e.fillTimeout)
 		defer cancel()
-		defer e.fills.finish(f)
+		defer f.leave() // a fill that ended without publishing (it cannot, but be safe)
 		e.runFill(ctx, f, spec)
 	}()
 	return f

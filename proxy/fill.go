@@ -48,45 +48,49 @@ type fill struct {
 	written     int64
 	entry       cache.Entry
 	readyClosed bool
-
-	// private and who are set once at creation: whether the fill uses the caller's
-	// own credentials, and whose; other callers must be cleared before joining it.
-	private bool
-	who     string
+	// leave takes the fill out of its group; it runs before the outcome is published,
+	// so a request that arrives after a failed fill starts a new one instead of
+	// inheriting the old answer.
+	leave func()
 }
 
 func newFill(key string) *fill {
-	return &fill{key: key, ready: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}), size: -1}
+	return &fill{key: key, ready: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}), size: -1, leave: func() {}}
 }
 
-// fillGroup coalesces fills: one per key, however many clients ask at once.
+// fillGroup coalesces fills: one per cache key and caller identity, however many
+// clients ask at once. Callers with different credentials never share a fill: the
+// upstream may answer them differently (a 401 for one, the body for another).
 type fillGroup struct {
 	mu sync.Mutex
 	m  map[string]*fill
 }
 
-// join returns the fill in flight for key, or registers a new one and reports that the
-// caller leads it (and must run it and call finish).
-func (g *fillGroup) join(key string, init func(*fill)) (f *fill, leader bool) {
+// join returns the fill in flight for key and who, or registers a new one and reports
+// that the caller leads it (and must run it).
+func (g *fillGroup) join(key, who string) (f *fill, leader bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if f, ok := g.m[key]; ok {
+	id := key + "\x00" + who
+	if f, ok := g.m[id]; ok {
 		return f, false
 	}
 	if g.m == nil {
 		g.m = map[string]*fill{}
 	}
 	f = newFill(key)
-	init(f)
-	g.m[key] = f
+	f.leave = sync.OnceFunc(func() { g.forget(id, f) })
+	g.m[id] = f
 	return f, true
 }
 
-// finish forgets the fill so the next request sees the cache (or fetches again).
-func (g *fillGroup) finish(f *fill) {
+// forget removes the fill, unless a newer one took its place.
+func (g *fillGroup) forget(id string, f *fill) {
 	g.mu.Lock()
-	delete(g.m, f.key)
-	g.mu.Unlock()
+	defer g.mu.Unlock()
+	if g.m[id] == f {
+		delete(g.m, id)
+	}
 }
 
 // progressLocked wakes every tailing client. f.mu must be held.
@@ -120,6 +124,7 @@ func (f *fill) addWritten(n int) {
 
 // end records the outcome and releases every waiter.
 func (f *fill) end(o outcome, entry cache.Entry, rel relayed, err error) {
+	f.leave()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.outcome, f.entry, f.relay, f.err = o, entry, rel, err
@@ -134,6 +139,7 @@ func (f *fill) commit(fn func() (cache.Entry, error)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	entry, err := fn()
+	f.leave() // after the commit indexed the entry: newcomers find it in the cache
 	if err != nil {
 		f.outcome, f.err = outcomeFailed, err
 	} else {

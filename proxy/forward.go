@@ -51,6 +51,10 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 		e.fail(w, r, m, http.StatusRequestEntityTooLarge, "body is larger than the configured limit")
 		return
 	}
+	if rt.ParseBody || rt.RewriteBody {
+		e.forwardBuffered(w, r, m, rt, ups[0])
+		return
+	}
 	body, writer, err := e.publishBody(r, rt)
 	if err != nil {
 		e.fail(w, r, m, http.StatusInternalServerError, "cannot stage the upload")

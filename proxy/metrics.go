@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -58,6 +59,9 @@ func newMetrics(store *cache.Store) *metrics {
 
 // upstreamDone counts one upstream exchange.
 func (m *metrics) upstreamDone(mount string, resp *http.Response, err error, took time.Duration) {
+	if errors.Is(err, errBreakerOpen) {
+		return // refused before any request was made
+	}
 	code := "error"
 	if err == nil {
 		code = strconv.Itoa(resp.StatusCode/100) + "xx"

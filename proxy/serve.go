@@ -63,11 +63,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	if hit {
 		spec.stale = &entry
 	}
-	f := e.startFill(key, spec)
-	if f.private && f.who != spec.who && !e.checkPrivate(w, r, m, rt) {
-		return // another caller's fill of content this caller has not been cleared for
-	}
-	e.serveFill(w, r, m, rt, f, spec.stale)
+	e.serveFill(w, r, m, rt, e.startFill(key, spec), spec.stale)
 }
 
 // serveEntry answers from the cache, with Range, HEAD and conditional requests. It

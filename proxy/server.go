@@ -61,7 +61,7 @@ func New(o Options) (*Server, error) {
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
 	}
-	s.engine.access = expirable.NewLRU[string, bool](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
+	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
 		s.engine.negative = expirable.NewLRU[string, struct{}](negativeEntries, nil, ttl)
 	}

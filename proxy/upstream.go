@@ -119,6 +119,12 @@ func (u *upstream) do(req *http.Request) (*http.Response, error) {
 		return nil, errBreakerOpen
 	}
 	resp, err := u.doRetrying(req)
+	if err != nil && errors.Is(req.Context().Err(), context.Canceled) {
+		// The caller left (a client gone mid-upload cancels its request): not the
+		// upstream's failure, or a few flaky clients would open the breaker for all.
+		u.breaker.release()
+		return resp, err
+	}
 	u.breaker.done(err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests)
 	return resp, err
 }

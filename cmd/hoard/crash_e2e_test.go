@@ -23,7 +23,7 @@ func TestFillKilledMidway(t *testing.T) {
 	needE2E(t)
 	const rel = "big/blob/1.0/blob-1.0.jar"
 	want := make([]byte, 20<<20)
-	rand.New(rand.NewChaCha8([32]byte{'h', 'o', 'a', 'r', 'd'})).Read(want)
+	rand.NewChaCha8([32]byte{'h', 'o', 'a', 'r', 'd'}).Read(want)
 	root := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(root, filepath.Dir(rel)), 0o755); err != nil {
 		t.Fatal(err)

@@ -202,7 +202,7 @@ func tryStartHoard(t *testing.T, bin, dataDir string, flags []string) (*hoardPro
 	}
 	// The deadline bounds a daemon that hangs; the tests stop it long before.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	args := append([]string{"serve", "--listen", addr, "--data-dir", dataDir, "--log-level", "debug"}, flags...)
+	args := append([]string{"serve", "--listen", addr, "--data-dir", dataDir, "--log-level", "debug", "--auth", "none"}, flags...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.WaitDelay = 10 * time.Second

@@ -12,12 +12,14 @@ import (
 
 	"hoard/formats"
 	"hoard/formats/maven"
+	"hoard/formats/npm"
 )
 
 // builtinFormats are the protocols this binary speaks, by configuration name.
 func builtinFormats() map[string]formats.Format {
 	return map[string]formats.Format{
 		"maven": maven.New(),
+		"npm":   npm.New(),
 	}
 }
 

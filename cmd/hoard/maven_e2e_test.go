@@ -197,6 +197,22 @@ func TestMavenDeploy(t *testing.T) {
 		t.Fatalf("deployed jar differs from target/hello-1.0.0.jar (%d vs %d bytes)", len(landed), len(built))
 	}
 
+	// mvn 3.8 sends credentials with its first PUT, so the challenge path of a publish
+	// is checked by hand: hoard must relay the origin's 401 and store nothing.
+	req, _ := http.NewRequest(http.MethodPut, h.URL+"/maven/hoard/e2e/hello/1.0.0/anonymous.txt", strings.NewReader("x"))
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("anonymous PUT through hoard: %s, WWW-Authenticate %q; want 401 with a Basic challenge",
+			resp.Status, resp.Header.Get("WWW-Authenticate"))
+	}
+	if _, err := os.Stat(filepath.Join(writeDir, "hoard/e2e/hello/1.0.0/anonymous.txt")); err == nil {
+		t.Errorf("anonymous PUT landed at the origin")
+	}
+
 	up.Close()
 	got := getLikeMaven(t, h.URL+"/maven/"+helloJarPath, creds)
 	if !bytes.Equal(got, built) {

@@ -26,6 +26,7 @@ func main() {
 	latency := flag.Duration("latency", 0, "delay before each answer")
 	rate := flag.Int64("bytes-per-second", 0, "cap on each response body's rate; 0 is unlimited")
 	auth := flag.String("auth", "", `"user:pass" required for PUT`)
+	readAuth := flag.Bool("read-auth", false, "require the -auth credentials for GET and HEAD too")
 	checksums := flag.Bool("checksums", true, "answer X.sha1, X.md5, ... from X when the tree has none")
 	flag.Parse()
 	if *root == "" {
@@ -35,7 +36,7 @@ func main() {
 
 	o := origin.New(origin.Options{
 		Root: *root, WriteDir: *writeDir, Latency: *latency,
-		BytesPerSecond: *rate, RequireAuth: *auth, Checksums: *checksums,
+		BytesPerSecond: *rate, RequireAuth: *auth, ReadAuth: *readAuth, Checksums: *checksums,
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /-/requests", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,162 @@
+package npm
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"hoard/formats"
+)
+
+// Accept headers that pick a packument variant upstream. The abbreviated form is what
+// installs read; the full form is what npm view, deprecate and humans read.
+const (
+	acceptAbbrev = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
+	acceptFull   = "application/json"
+	abbrevType   = "application/vnd.npm.install-v1+json"
+)
+
+// Route implements formats.Format. rest is the escaped path after the mount.
+func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
+	segs, err := splitPath(rest)
+	if err != nil {
+		return formats.Route{}, err
+	}
+	if segs[0] == "-" {
+		return specialRoute(r, segs[1:])
+	}
+	name, tail, err := takeName(segs)
+	if err != nil {
+		return formats.Route{}, err
+	}
+	switch {
+	case len(tail) == 0:
+		return packumentRoute(r, name)
+	case len(tail) == 2 && tail[0] == "-rev":
+		return revRoute(r, name, tail[1])
+	case tail[0] == "-":
+		return tarballRoute(r, name, tail[1:])
+	case len(tail) == 1:
+		// npm view NAME@VERSION and NAME/latest: one version's document, not cached,
+		// with its tarball URL rewritten like the packument's.
+		if err := validToken("version or tag", tail[0], formats.IsPlainByte); err != nil {
+			return formats.Route{}, err
+		}
+		if !isRead(r) {
+			return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
+		}
+		return passthrough(r, name, "/"+escapedName(name)+"/"+tail[0], true), nil
+	}
+	return formats.Route{}, fmt.Errorf("%w: no npm endpoint at this path", formats.ErrBadPath)
+}
+
+func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
+
+func passthrough(r *http.Request, pkg, path string, rewrite bool) formats.Route {
+	return formats.Route{Kind: formats.Passthrough, Path: path, RawQuery: r.URL.RawQuery, Package: pkg, RewriteBody: rewrite}
+}
+
+// packumentKeys are both cached variants of a package's document: what every change
+// to the package invalidates.
+func packumentKeys(name string) []string {
+	return []string{"pkg/" + name, "pkg/" + name + "@abbrev"}
+}
+
+// packument is the cached document of one variant.
+func packument(name string, abbrev bool) formats.Route {
+	keys := packumentKeys(name)
+	rt := formats.Route{
+		Kind: formats.Metadata, Key: keys[0], Path: "/" + escapedName(name), Package: name,
+		TTLClass: "packument", ContentType: "application/json",
+		UpstreamHeader: http.Header{"Accept": {acceptFull}},
+	}
+	if abbrev {
+		rt.Key, rt.ContentType = keys[1], abbrevType
+		rt.UpstreamHeader = http.Header{"Accept": {acceptAbbrev}}
+	}
+	return rt
+}
+
+func packumentRoute(r *http.Request, name string) (formats.Route, error) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		if r.URL.RawQuery != "" {
+			// ?write=true asks for the document with its _rev, to be changed and put
+			// back (unpublish, deprecate): always the upstream's current one.
+			return passthrough(r, name, "/"+escapedName(name), true), nil
+		}
+		return packument(name, wantsAbbrev(r.Header.Get("Accept"))), nil
+	case http.MethodPut:
+		// Publish (with _attachments) or a metadata change (deprecate): the body is
+		// checked whole before it goes upstream.
+		return change(formats.Publish, name, "/"+escapedName(name)), nil
+	}
+	return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
+}
+
+// wantsAbbrev: npm, pnpm and yarn ask for the abbreviated form first in Accept.
+func wantsAbbrev(accept string) bool {
+	return strings.Contains(strings.ToLower(accept), abbrevType)
+}
+
+// change is a write that is forwarded and, once the upstream took it, drops both
+// packument variants (and the extra keys) so the next install sees it at once.
+func change(kind formats.Kind, name, path string, extra ...string) formats.Route {
+	return formats.Route{
+		Kind: kind, Path: path, Package: name, ParseBody: kind == formats.Publish,
+		Invalidate: append(packumentKeys(name), extra...), ContentType: "application/json",
+	}
+}
+
+// revRoute: PUT NAME/-rev/REV puts back a packument with versions removed (unpublish
+// of one version); DELETE NAME/-rev/REV unpublishes the whole package.
+func revRoute(r *http.Request, name, rev string) (formats.Route, error) {
+	if err := validToken("revision", rev, formats.IsPlainByte); err != nil {
+		return formats.Route{}, err
+	}
+	path := "/" + escapedName(name) + "/-rev/" + rev
+	switch r.Method {
+	case http.MethodPut:
+		rt := change(formats.Publish, name, path)
+		rt.Removes = true // versions are taken out of the document: the delete scope
+		return rt, nil
+	case http.MethodDelete:
+		return change(formats.Delete, name, path), nil
+	}
+	return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
+}
+
+// specialRoute serves the /-/ endpoints: dist-tag changes invalidate the packument;
+// everything else (ping, whoami, search, login, audit, tokens, access) passes through
+// with the caller's credentials and query.
+func specialRoute(r *http.Request, segs []string) (formats.Route, error) {
+	if len(segs) == 0 {
+		return formats.Route{}, fmt.Errorf("%w: no npm endpoint at this path", formats.ErrBadPath)
+	}
+	path := "/-" + escapeSegs(segs)
+	if segs[0] != "package" {
+		return passthrough(r, "", path, false), nil
+	}
+	name, tail, err := takeName(segs[1:])
+	if err != nil {
+		return formats.Route{}, err
+	}
+	prefix := "/-/package/" + escapedName(name)
+	if len(tail) == 2 && tail[0] == "dist-tags" && !isRead(r) {
+		if err := validToken("dist-tag", tail[1], formats.IsPlainByte); err != nil {
+			return formats.Route{}, err
+		}
+		path = prefix + "/dist-tags/" + tail[1]
+		switch r.Method {
+		case http.MethodPut, http.MethodPost:
+			return change(formats.Publish, name, path), nil
+		case http.MethodDelete:
+			return change(formats.Delete, name, path), nil
+		}
+		return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
+	}
+	if len(tail) == 1 && tail[0] == "dist-tags" && !isRead(r) {
+		return change(formats.Publish, name, prefix+"/dist-tags"), nil
+	}
+	return passthrough(r, name, prefix+escapeSegs(tail), false), nil
+}

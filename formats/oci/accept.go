@@ -1,0 +1,79 @@
+package oci
+
+import (
+	"net/http"
+	"strings"
+)
+
+// acceptSet reads the media types of Accept headers (parameters and q dropped).
+// any is true when there is no Accept at all or it includes */*.
+func acceptSet(h http.Header) (types []string, any bool) {
+	vals := h.Values("Accept")
+	if len(vals) == 0 {
+		return nil, true
+	}
+	for _, v := range vals {
+		for _, part := range strings.Split(v, ",") {
+			mt := mediaTypeOf(part)
+			switch mt {
+			case "":
+				continue
+			case "*/*", "application/*":
+				any = true
+			}
+			if validMediaType(mt) {
+				types = append(types, mt)
+			}
+		}
+	}
+	return types, any || len(types) == 0
+}
+
+// validMediaType keeps header values sent upstream to type/subtype tokens.
+func validMediaType(mt string) bool {
+	if len(mt) > 255 || strings.Count(mt, "/") != 1 {
+		return false
+	}
+	for i := 0; i < len(mt); i++ {
+		c := mt[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case strings.IndexByte("/.+-_*", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// upstreamAccept is what a cacheable manifest fetch asks for: every standard type,
+// then any other types the client named.
+func upstreamAccept(client []string) string {
+	out := append([]string(nil), standardManifestTypes...)
+	for _, t := range client {
+		if !contains(out, t) && t != "*/*" {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// acceptsAllStandard: the client takes whatever a tag points at, so the cached
+// canonical variant is right for it.
+func acceptsAllStandard(types []string) bool {
+	for _, t := range standardManifestTypes {
+		if !contains(types, t) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

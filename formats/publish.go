@@ -1,0 +1,20 @@
+package formats
+
+// Attachment is an artifact carried inside a publish body (npm's base64 tarballs),
+// cached under Key once the upstream accepted the publish.
+type Attachment struct {
+	Key         string
+	ContentType string
+	Data        []byte
+	Expect      []Checksum // checked again as the bytes are written to the cache
+}
+
+// PublishParser is implemented by formats whose publish body is a document that
+// carries artifacts, not the artifact itself. For a Route with ParseBody set, the
+// proxy reads the body whole (up to a limit) and calls ParsePublish before anything
+// is sent upstream: an error is the client's fault, answered with 400, and nothing is
+// forwarded. The attachments returned are cached only after the upstream accepted
+// the body.
+type PublishParser interface {
+	ParsePublish(rt Route, body []byte) ([]Attachment, error)
+}

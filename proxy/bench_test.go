@@ -1,0 +1,103 @@
+package proxy
+
+// Benchmarks through the whole Server handler over loopback HTTP, with keep-alive
+// clients. Run: go test -run x -bench . -benchmem ./proxy/
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+)
+
+func benchClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, ReadBufferSize: 64 << 10}}
+}
+
+// fetchDiscard GETs url and discards the body, failing unless it is a whole 200.
+func fetchDiscard(c *http.Client, url string, want int64) error {
+	resp, err := c.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK || n != want {
+		return fmt.Errorf("status %d, %d bytes, want 200 and %d", resp.StatusCode, n, want)
+	}
+	return nil
+}
+
+// warmEnv serves one cached artifact of size bytes.
+func warmEnv(b *testing.B, size int) (*testEnv, *http.Client) {
+	o := newOrigin(b)
+	o.publish(jarPath, randomBytes(b, size))
+	e := newEnv(b, o)
+	c := benchClient()
+	b.Cleanup(c.CloseIdleConnections)
+	if err := fetchDiscard(c, e.url(jarPath), int64(size)); err != nil {
+		b.Fatal(err)
+	}
+	e.waitFills()
+	return e, c
+}
+
+// A warm 1 KB artifact from many goroutines: the per-request cost of the hit path.
+func BenchmarkHitSmall(b *testing.B) {
+	const size = 1 << 10
+	e, c := warmEnv(b, size)
+	url := e.url(jarPath)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := fetchDiscard(c, url, size); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// A warm 8 MB artifact on one connection: throughput of the hit path (sendfile).
+func BenchmarkHitLarge(b *testing.B) {
+	const size = 8 << 20
+	e, c := warmEnv(b, size)
+	url := e.url(jarPath)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := fetchDiscard(c, url, size); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Each iteration a cold 1 KB artifact from a local upstream: artifact and .sha1
+// fetched, verified, fsynced and indexed.
+func BenchmarkFillSmall(b *testing.B) {
+	const size = 1 << 10
+	o := newOrigin(b)
+	body := randomBytes(b, size)
+	paths := make([]string, b.N)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/com/example/lib/1.%d/lib-1.%d.jar", i, i)
+		o.publish(paths[i], body)
+	}
+	e := newEnv(b, o)
+	c := benchClient()
+	b.Cleanup(c.CloseIdleConnections)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := fetchDiscard(c, e.url(paths[i]), size); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package proxy
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Imports point one way: cmd -> proxy -> {formats, policy} -> cache, and cache
+// imports nothing of Hoard's. go list sees what the compiler sees, so a stray import
+// fails here rather than in review.
+func TestImportDirection(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	cases := []struct {
+		pkgs      string
+		forbidden func(dep string) bool
+	}{
+		{"hoard/cache", func(dep string) bool { return dep != "hoard/cache" && isHoard(dep) }},
+		{"hoard/formats/...", func(dep string) bool {
+			return dep == "hoard/proxy" || strings.HasPrefix(dep, "hoard/cmd") || strings.HasPrefix(dep, "hoard/bench")
+		}},
+		{"hoard/policy/...", func(dep string) bool {
+			return dep == "hoard/proxy" || strings.HasPrefix(dep, "hoard/cmd") || strings.HasPrefix(dep, "hoard/bench")
+		}},
+	}
+	for _, c := range cases {
+		for _, dep := range listDeps(t, c.pkgs) {
+			if c.forbidden(dep) {
+				t.Errorf("%s depends on %s", c.pkgs, dep)
+			}
+		}
+	}
+}
+
+func isHoard(pkg string) bool { return pkg == "hoard" || strings.HasPrefix(pkg, "hoard/") }
+
+func listDeps(t *testing.T, pkgs string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "list", "-deps", pkgs).Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("go list -deps %s: %v\n%s", pkgs, err, stderr)
+	}
+	return strings.Fields(string(out))
+}
