@@ -30,6 +30,8 @@ type Entry struct {
 	FetchedAt    time.Time `json:"f"`            // last time the upstream confirmed it
 	Mutable      bool      `json:"m,omitempty"`  // metadata with a TTL, not an immutable artifact
 	Private      bool      `json:"p,omitempty"`  // the upstream needed credentials to serve it
+	// Header holds protocol headers served with the content (an OCI tag list's Link).
+	Header map[string]string `json:"h,omitempty"`
 }
 
 // Checksum is a digest the bytes must match, as published next to an artifact.

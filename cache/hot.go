@@ -66,7 +66,11 @@ func (s *Store) invalidate(key string) {
 }
 
 func entryCost(key string, e Entry) int64 {
-	return int64(len(key)+len(e.Digest)+len(e.ContentType)+len(e.ETag)+len(e.LastModified)) + 160
+	n := len(key) + len(e.Digest) + len(e.ContentType) + len(e.ETag) + len(e.LastModified) + 160
+	for k, v := range e.Header {
+		n += len(k) + len(v) + 32
+	}
+	return int64(n)
 }
 
 // HotBytes returns the blob's bytes if the hot tier holds them. The slice is
@@ -92,10 +96,10 @@ func (s *Store) admit(hex string, b []byte) {
 
 // ReadSmall returns the bytes of a blob of at most 4×HotMaxItem, from the hot
 // tier or from disk (then admitted when it fits HotMaxItem). The slice may be
-// shared with the hot tier: callers must not modify it. Bytes read from disk are hashed before they are returned
-// or admitted, so the hot tier only ever holds verified bytes; a blob that
-// fails the check is dropped with its entries and the error matches both
-// ErrNotFound (refill it) and ErrVerify.
+// shared with the hot tier: callers must not modify it. Bytes read from disk
+// are hashed before they are returned or admitted, so the hot tier only ever
+// holds verified bytes; a blob that fails the check is dropped with its
+// entries and the error matches both ErrNotFound (refill it) and ErrVerify.
 func (s *Store) ReadSmall(e Entry) ([]byte, error) {
 	if e.Size > s.opts.HotMaxItem*4 {
 		return nil, fmt.Errorf("%w: %d bytes is over ReadSmall's limit", ErrTooLarge, e.Size)
@@ -112,9 +116,9 @@ func (s *Store) ReadSmall(e Entry) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: read blob: %w", err)
 	}
-	hexSum := sha256.Sum256(b)
+	sum := sha256.Sum256(b)
 	hx := e.Digest.Hex()
-	if hex.EncodeToString(hexSum[:]) != hx {
+	if hex.EncodeToString(sum[:]) != hx {
 		s.log.Error().Str("digest", hx).Msg("blob failed its hash check; dropping it")
 		info, _ := f.Stat()
 		s.dropDigest(hx, info)

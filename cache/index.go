@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"time"
 
@@ -19,7 +20,7 @@ func (s *Store) Lookup(key string) (Entry, error) {
 	}
 	g := s.gen(key).Load() // read before badger: see hotEntry
 	if h, ok := s.entries.Get(key); ok && h.gen == g {
-		return h.e, nil
+		return cloneHeader(h.e), nil
 	}
 	var e Entry
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -31,7 +32,16 @@ func (s *Store) Lookup(key string) (Entry, error) {
 		return Entry{}, err
 	}
 	s.entries.Set(key, hotEntry{e: e, gen: g}, entryCost(key, e))
-	return e, nil
+	return cloneHeader(e), nil
+}
+
+// cloneHeader gives the caller its own Header map, so that a caller editing it
+// cannot change the copy other Lookups are served from the entry cache.
+func cloneHeader(e Entry) Entry {
+	if len(e.Header) > 0 {
+		e.Header = maps.Clone(e.Header)
+	}
+	return e
 }
 
 // getEntry reads and decodes e/<key>; ErrNotFound when absent.

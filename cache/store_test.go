@@ -249,3 +249,21 @@ func TestReadOnly(t *testing.T) {
 		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
 }
+
+func TestEntryHeaderRoundTrip(t *testing.T) {
+	s := openTest(t, Options{})
+	w, _ := s.NewWriter(WriterOptions{ExpectedSize: -1})
+	_, _ = w.Write([]byte(`{"tags":["a"]}`))
+	if _, err := w.Commit("oci/tags", Entry{Header: map[string]string{"Link": `</v2/x/tags/list?n=1&last=a>; rel="next"`}}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Lookup("oci/tags")
+	if err != nil || e.Header["Link"] == "" {
+		t.Fatalf("Lookup = %+v, %v", e, err)
+	}
+	s.entries.Wait()
+	e.Header["Link"] = "edited by a caller"
+	if e2, _ := s.Lookup("oci/tags"); e2.Header["Link"] == "edited by a caller" {
+		t.Fatal("a caller's edit leaked into the entry cache")
+	}
+}

@@ -38,11 +38,16 @@ func TestNotFoundForOneCallerIsNotRememberedForAnother(t *testing.T) {
 	o.fault(jarPath, ownerOnly(o, jar))
 	e := newEnv(t, o, func(c *configs.Config) { c.Cache.NegativeTTL = configs.Duration(time.Hour) })
 
-	r := do(t, http.MethodGet, e.url(jarPath), nil, http.Header{"Authorization": {strangerAuth}})
-	if r.status != http.StatusNotFound {
-		t.Fatalf("stranger: status %d, want 404", r.status)
+	for range 2 {
+		r := do(t, http.MethodGet, e.url(jarPath), nil, http.Header{"Authorization": {strangerAuth}})
+		if r.status != http.StatusNotFound {
+			t.Fatalf("stranger: status %d, want 404", r.status)
+		}
 	}
-	r = do(t, http.MethodGet, e.url(jarPath), nil, http.Header{"Authorization": {ownerAuth}})
+	if got := o.count(jarPath); got != 1 {
+		t.Errorf("upstream requests for the stranger's two GETs = %d, want 1 (the 404 remembered)", got)
+	}
+	r := do(t, http.MethodGet, e.url(jarPath), nil, http.Header{"Authorization": {ownerAuth}})
 	if !r.clean() || !bytes.Equal(r.body, jar) {
 		t.Fatalf("owner after a stranger's 404: status %d body %.80q, want the artifact", r.status, r.body)
 	}

@@ -23,9 +23,9 @@ const maxRelayBody = 64 << 10
 type engine struct {
 	store       *cache.Store
 	fills       fillGroup
-	running     sync.WaitGroup                   // fills in flight, waited for at shutdown
-	negative    *expirable.LRU[string, struct{}] // upstream 404s, remembered briefly
-	access      *expirable.LRU[string, int]      // private content: caller|mount|package -> mayRead status
+	running     sync.WaitGroup                 // fills in flight, waited for at shutdown
+	negative    *expirable.LRU[string, string] // upstream 404s: key -> whose (negative.go)
+	access      *expirable.LRU[string, int]    // private content: caller|mount|package -> mayRead status
 	offline     bool
 	fillTimeout time.Duration
 	maxSize     int64
@@ -93,7 +93,7 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 		}
 		e.stream(ctx, f, spec, resp, expected)
 	default:
-		e.relayStatus(f, resp)
+		e.relayStatus(f, spec, resp)
 	}
 }
 
@@ -103,6 +103,9 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, erro
 	ups := spec.mount.candidates(spec.route.Package)
 	if len(ups) == 0 {
 		return nil, errNoUpstream
+	}
+	if len(spec.route.Sidecars) == 0 {
+		ctx = onLeafPool(ctx) // see poolTransport
 	}
 	var resp *http.Response
 	for i, u := range ups {
@@ -114,6 +117,11 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, erro
 			req.Header[k] = v
 		}
 		if s := spec.stale; s != nil {
+			if spec.route.RevalidateHead != "" {
+				if r, done, err := e.revalidateHead(req, spec, u); done || err != nil {
+					return r, err
+				}
+			}
 			setValidators(req.Header, *s)
 		}
 		start := e.now()
@@ -155,7 +163,7 @@ func (e *engine) refreshed(f *fill, spec fillSpec, resp *http.Response) {
 }
 
 // relayStatus passes a non-200 answer on without caching it; a 404 is remembered.
-func (e *engine) relayStatus(f *fill, resp *http.Response) {
+func (e *engine) relayStatus(f *fill, spec fillSpec, resp *http.Response) {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxRelayBody))
 	h := http.Header{}
 	for _, k := range []string{"Content-Type", "WWW-Authenticate", "Retry-After"} {
@@ -163,8 +171,8 @@ func (e *engine) relayStatus(f *fill, resp *http.Response) {
 			h[k] = v
 		}
 	}
-	if resp.StatusCode == http.StatusNotFound && e.negative != nil {
-		e.negative.Add(f.key, struct{}{})
+	if resp.StatusCode == http.StatusNotFound {
+		e.rememberMissing(f.key, spec)
 	}
 	f.end(outcomeRelayed, cache.Entry{}, relayed{status: resp.StatusCode, header: h, body: body}, nil)
 }
@@ -194,7 +202,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
-	if rw, ok := spec.mount.format.(formats.Rewriter); ok && spec.route.Kind == formats.Metadata {
+	if rw, ok := spec.mount.format.(formats.Rewriter); ok && (spec.route.Kind == formats.Metadata || spec.route.ReadWhole) {
 		e.storeRewritten(f, spec, resp, head[:n], rw)
 		return
 	}
@@ -233,9 +241,15 @@ func contentTypeOf(resp *http.Response, rt formats.Route) string {
 	return rt.ContentType
 }
 
+// copyBuffers recycles fill buffers: large enough for few syscalls on big blobs,
+// and pooled so a burst of small misses does not allocate one per fill.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
 // copyCounting copies in chunks, reporting each chunk once it is on disk.
 func copyCounting(dst io.Writer, src io.Reader, progress func(int)) error {
-	buf := make([]byte, 256<<10)
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {

@@ -86,7 +86,13 @@ func (e *engine) publishBody(r *http.Request, rt formats.Route) (io.Reader, *cac
 	if rt.Kind != formats.Publish || !rt.CacheOnSuccess {
 		return r.Body, nil, nil
 	}
-	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: r.ContentLength, MaxSize: e.maxSize})
+	// What the route declares (an OCI blob's digest) is checked before the body is
+	// cached: a last chunk of an upload is never kept as the whole blob.
+	var expected []cache.Checksum
+	for _, c := range rt.Expect {
+		expected = append(expected, cache.Checksum{Algo: c.Algo, Hex: c.Hex})
+	}
+	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: r.ContentLength, Expected: expected, MaxSize: e.maxSize})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,10 +139,16 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	if e.negative != nil {
 		e.negative.Remove(key)
 	}
-	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(), Mutable: rt.Mutable})
+	// Published with the caller's own credentials, it is private content like a fill
+	// made with them: other callers get it once the upstream confirms they may.
+	publisher := fillSpec{mount: m, route: rt, who: callerKey(infoOf(r).caller.token)}
+	publisher.private = m.cred.passthrough && m.cred.authFor(r) != ""
+	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(), Mutable: rt.Mutable, Private: publisher.private})
 	if err != nil {
 		requestLogger(r).Warn().Err(err).Str("key", key).Msg("caching published artifact")
+		return
 	}
+	e.grantFiller(publisher)
 }
 
 // audit writes one line for every publish and delete: who (a token name or

@@ -56,7 +56,12 @@ func TestPublishForwardsAndCachesOnSuccess(t *testing.T) {
 		t.Errorf("metadata still cached after a deploy to its artifact: %v", err)
 	}
 
-	// The published artifact is served from the cache with the upstream gone.
+	// The published artifact is served from the cache with the upstream gone, to the
+	// deployer (it is private content: published with the caller's own credentials).
 	o.srv.Close()
-	wantCacheResult(t, mustGet(t, e.url(jarPath), jar), resultHit)
+	r = do(t, http.MethodGet, e.url(jarPath), nil, http.Header{"Authorization": {auth}})
+	if !r.clean() || !bytes.Equal(r.body, jar) {
+		t.Fatalf("GET after the deploy: status %d, read error %v", r.status, r.readErr)
+	}
+	wantCacheResult(t, r, resultHit)
 }

@@ -52,8 +52,9 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 			ETag:         resp.Header.Get("ETag"),
 			LastModified: resp.Header.Get("Last-Modified"),
 			FetchedAt:    e.now(),
-			Mutable:      true,
+			Mutable:      spec.route.Kind == formats.Metadata,
 			Private:      spec.private,
+			Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
 		})
 	})
 	e.grantFiller(spec)

@@ -40,14 +40,20 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	if hit && e.fresh(m, rt, entry) && e.serveEntry(w, r, m, entry, resultHit, "") {
 		return
 	}
+	if e.serveAlternate(w, r, m, rt, false) {
+		return
+	}
 	if hit && e.offline && e.serveEntry(w, r, m, entry, resultStale, warnDisconnected) {
+		return
+	}
+	if e.offline && e.serveAlternate(w, r, m, rt, true) {
 		return
 	}
 	if e.offline {
 		e.fail(w, r, m, http.StatusGatewayTimeout, "gateway is offline and does not have this content cached")
 		return
 	}
-	if !hit && e.negative != nil && e.negative.Contains(key) {
+	if !hit && e.knownMissing(m, key, callerKey(infoOf(r).caller.token)) {
 		setResult(r, resultHit)
 		m.format.WriteError(w, http.StatusNotFound, "not found")
 		return
@@ -85,6 +91,7 @@ func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, en
 	h.Set("Content-Type", entry.ContentType)
 	h.Set("ETag", `"`+entry.Digest.Hex()+`"`)
 	h.Set("X-Hoard-Cache", result)
+	setContentHeaders(h, m, entry)
 	if warning != "" {
 		h.Add("Warning", warning)
 	}
@@ -97,8 +104,12 @@ func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, en
 // serveFill waits for a fill to start streaming and tails it. Upstream failures fall
 // back to the stale entry when there is one.
 func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, f *fill, stale *cache.Entry) {
+	ready := f.ready
+	if r.Header.Get("Range") != "" {
+		ready = f.done // a range is served from the committed blob, as a 206
+	}
 	select {
-	case <-f.ready:
+	case <-ready:
 	case <-r.Context().Done():
 		setResult(r, resultError)
 		return
@@ -171,6 +182,7 @@ func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt f
 	h := w.Header()
 	h.Set("Content-Type", s.contentType)
 	h.Set("X-Hoard-Cache", resultMiss)
+	setExpectedDigest(h, m, rt)
 	if s.size >= 0 {
 		h.Set("Content-Length", strconv.FormatInt(s.size, 10))
 	}

@@ -40,6 +40,8 @@ type Server struct {
 	log      zerolog.Logger
 	draining atomic.Bool
 	handler  http.Handler
+	// ociDefault serves /v2/ names that start with no OCI mount's name.
+	ociDefault *mount
 }
 
 // New builds a server from a validated configuration.
@@ -51,19 +53,24 @@ func New(o Options) (*Server, error) {
 		if !ok {
 			return nil, fmt.Errorf("mount %s: format %q is not built in", mc.Name, mc.Format)
 		}
-		m, err := newMount(mc, f, client, o.Config.Upstream)
+		c := client
+		if f.Name() == ociFormat {
+			c = ociClient(client, mc)
+		}
+		m, err := newMount(mc, f, c, o.Config.Upstream)
 		if err != nil {
 			return nil, err
 		}
 		s.mounts[mc.Name] = m
 	}
+	s.ociDefault = s.mounts[o.Config.OCIDefault]
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
 	}
 	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
-		s.engine.negative = expirable.NewLRU[string, struct{}](negativeEntries, nil, ttl)
+		s.engine.negative = expirable.NewLRU[string, string](negativeEntries, nil, ttl)
 	}
 	g, err := newGate(o.Config, client)
 	if err != nil {
@@ -112,6 +119,10 @@ func (s *Server) route(admin http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		escaped := r.URL.EscapedPath()
 		name, rest, _ := strings.Cut(strings.TrimPrefix(escaped, "/"), "/")
+		if name == "v2" {
+			s.serveOCI(w, r, rest)
+			return
+		}
 		m, ok := s.mounts[name]
 		if !ok {
 			admin.ServeHTTP(w, r)

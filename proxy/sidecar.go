@@ -13,7 +13,7 @@ import (
 // publishes for an artifact, so the artifact is verified before it is committed.
 // A missing checksum file means no check; an upstream failure fails the fill.
 func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
-	for _, sc := range spec.route.Sidecars {
+	for _, sc := range e.cachedFirst(spec.mount, spec.route.Sidecars) {
 		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec)
 		if err != nil {
 			return nil, fmt.Errorf("fetching %s checksum: %w", sc.Algo, err)
@@ -62,10 +62,13 @@ func (e *engine) expectedChecksums(ctx context.Context, spec fillSpec) ([]cache.
 func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent fillSpec) (cache.Entry, int, error) {
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
-	if err == nil && e.fresh(m, rt, entry) {
+	// The checksum of mutable content is revalidated with it: a checksum still fresh
+	// by its own TTL may describe the previous version.
+	revalidate := parent.route.Kind == formats.Metadata && entry.Mutable
+	if err == nil && e.fresh(m, rt, entry) && !revalidate {
 		return entry, http.StatusOK, nil
 	}
-	if e.negative != nil && e.negative.Contains(key) {
+	if e.knownMissing(m, key, parent.who) {
 		return cache.Entry{}, http.StatusNotFound, nil
 	}
 	spec := fillSpec{mount: m, route: rt, auth: parent.auth, private: parent.private, who: parent.who}

@@ -45,7 +45,35 @@ func newHTTPClient(c configs.Upstream) *http.Client {
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: tr, CheckRedirect: stripCredentialsOffHost}
+	pools := poolTransport{main: tr, leaves: tr.Clone()}
+	return &http.Client{Transport: pools, CheckRedirect: stripCredentialsOffHost}
+}
+
+// poolTransport gives fills that never wait on another fill (those of routes without
+// sidecars: checksum files, whoever asked for them) connections of their own. A fill
+// with sidecars holds its upstream connection open while it waits for the checksum
+// fill; drawn from one pool capped at max_conns_per_host, that many concurrent fills
+// would each wait for a connection only another could free, until the fill timeout.
+// Leaf fills wait on nothing, so their pool always drains, and so does the main one.
+type poolTransport struct{ main, leaves *http.Transport }
+
+type leafPoolKey struct{}
+
+// onLeafPool marks upstream requests made under ctx as a leaf fill's.
+func onLeafPool(ctx context.Context) context.Context {
+	return context.WithValue(ctx, leafPoolKey{}, true)
+}
+
+func (p poolTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Context().Value(leafPoolKey{}) != nil {
+		return p.leaves.RoundTrip(req)
+	}
+	return p.main.RoundTrip(req)
+}
+
+func (p poolTransport) CloseIdleConnections() {
+	p.main.CloseIdleConnections()
+	p.leaves.CloseIdleConnections()
 }
 
 // stripCredentialsOffHost follows redirects (to object storage, say) but never carries
@@ -55,7 +83,9 @@ func stripCredentialsOffHost(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if req.URL.Host != via[0].URL.Host {
+	// A change of scheme counts too: https://h to http://h keeps the Host but would
+	// send the credentials in the clear.
+	if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
 		req.Header.Del("Authorization")
 		req.Header.Del("Cookie")
 	}

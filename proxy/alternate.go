@@ -1,0 +1,29 @@
+package proxy
+
+import (
+	"net/http"
+
+	"hoard/formats"
+)
+
+// serveAlternate answers a read from the first of the route's alternates that is in
+// the cache and fresh (or, with stale allowed, in the cache at all), so a variant a
+// client has not asked for yet costs no upstream request when another that answers
+// it as well is cached: npm's full packument answers a request for the abbreviated
+// one. Private entries are left to the fill, which checks the caller.
+func (e *engine) serveAlternate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, stale bool) bool {
+	for _, k := range rt.Alternates {
+		entry, err := e.store.Lookup(m.cacheKey(k))
+		if err != nil || entry.Private || (!stale && !e.fresh(m, rt, entry)) {
+			continue
+		}
+		result, warning := resultHit, ""
+		if stale {
+			result, warning = resultStale, warnDisconnected
+		}
+		if e.serveEntry(w, r, m, entry, result, warning) {
+			return true
+		}
+	}
+	return false
+}

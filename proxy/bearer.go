@@ -1,0 +1,283 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
+	"hoard/configs"
+	"hoard/formats/oci"
+)
+
+// bearerTransport speaks the Docker token protocol to an OCI mount's upstreams. The
+// request's Authorization is the credential to use (the caller's, or the mount's
+// own): Basic credentials are exchanged at the upstream's token realm for a token of
+// the scope the request needs (none: an anonymous token, which public images take),
+// and tokens are kept until they expire, per credential and scope. Requests to any
+// other host (a redirect to object storage) go without Authorization.
+type bearerTransport struct {
+	base     http.RoundTripper
+	upstream map[string]*url.URL // by host:port
+	now      func() time.Time
+
+	mu     sync.Mutex
+	pings  map[string]pinged // challenge learnt from GET /v2/, by host
+	tokens *expirable.LRU[string, cachedToken]
+}
+
+type pinged struct {
+	ch authChallenge
+	at time.Time
+}
+
+type cachedToken struct {
+	value   string
+	expires time.Time
+}
+
+const (
+	pingTTL      = 10 * time.Minute
+	maxTokens    = 10_000
+	tokenMaxLife = time.Hour
+	// defaultTokenLife is what the token spec says to assume without expires_in.
+	defaultTokenLife = 60 * time.Second
+	maxTokenBody     = 1 << 20
+)
+
+func newBearerTransport(base http.RoundTripper, upstreams []*url.URL) *bearerTransport {
+	t := &bearerTransport{base: base, upstream: map[string]*url.URL{}, now: time.Now, pings: map[string]pinged{},
+		tokens: expirable.NewLRU[string, cachedToken](maxTokens, nil, tokenMaxLife)}
+	for _, u := range upstreams {
+		t.upstream[u.Host] = u
+	}
+	return t
+}
+
+// ociClient is the upstream client of an OCI mount: the shared transport under the
+// token protocol, with the same redirect rule.
+func ociClient(shared *http.Client, m configs.Mount) *http.Client {
+	var ups []*url.URL
+	for _, r := range m.Rules() {
+		if u, err := url.Parse(r.URL); err == nil {
+			ups = append(ups, u)
+		}
+	}
+	return &http.Client{Transport: newBearerTransport(shared.Transport, ups), CheckRedirect: shared.CheckRedirect}
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	up, ours := t.upstream[req.URL.Host]
+	if !ours {
+		if req.Header.Get("Authorization") == "" {
+			return t.base.RoundTrip(req)
+		}
+		out := req.Clone(req.Context())
+		out.Header.Del("Authorization")
+		return t.base.RoundTrip(out)
+	}
+	cred := req.Header.Get("Authorization")
+	ch, err := t.challenge(req.Context(), up)
+	if err != nil {
+		return nil, err
+	}
+	if ch.scheme != "bearer" || strings.HasPrefix(strings.ToLower(cred), "bearer ") {
+		// No token protocol upstream, or the caller holds a token already: the
+		// credential goes as it is.
+		return t.base.RoundTrip(req)
+	}
+	scope := scopeOf(req)
+	resp, err := t.withToken(req, up, ch, cred, scope)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		return resp, err
+	}
+	// The token did not do: it expired early, or the upstream wants another scope.
+	// Once more with a fresh token for the scope it names, if the body can be resent.
+	again := parseChallenge(resp.Header.Get("WWW-Authenticate"))
+	if again.scheme != "bearer" || (req.Body != nil && req.Body != http.NoBody && req.GetBody == nil) {
+		return resp, nil
+	}
+	if again.scope != "" {
+		scope = again.scope
+	}
+	if again.realm != "" {
+		ch.realm, ch.service = again.realm, again.service
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	t.tokens.Remove(tokenKey(ch, cred, scope))
+	return t.withToken(req, up, ch, cred, scope)
+}
+
+// withToken sends req with a token for scope; a refusal by the token server comes
+// back as the upstream's 401, so the client is challenged for better credentials.
+func (t *bearerTransport) withToken(req *http.Request, up *url.URL, ch authChallenge, cred, scope string) (*http.Response, error) {
+	tok, refused, err := t.token(req.Context(), up, ch, cred, scope)
+	if err != nil {
+		return nil, err
+	}
+	if refused != nil {
+		return refused, nil
+	}
+	out := req.Clone(req.Context())
+	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		if out.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	out.Header.Set("Authorization", "Bearer "+tok)
+	return t.base.RoundTrip(out)
+}
+
+// scopeOf is the token scope a request needs: pull to read, push to write, delete to
+// delete, and pull of the source of a cross-repository mount.
+func scopeOf(req *http.Request) string {
+	repo, ok := oci.RepoOf(req.URL.EscapedPath())
+	if !ok {
+		return ""
+	}
+	action := "pull,push"
+	switch req.Method {
+	case http.MethodGet, http.MethodHead:
+		action = "pull"
+	case http.MethodDelete:
+		action = "delete"
+	}
+	scope := "repository:" + repo + ":" + action
+	if from := req.URL.Query().Get("from"); from != "" && oci.ValidName(from) {
+		scope += " repository:" + from + ":pull"
+	}
+	return scope
+}
+
+// challenge learns, once per upstream host and then every pingTTL, how it wants
+// clients to authenticate: GET /v2/ without credentials.
+func (t *bearerTransport) challenge(ctx context.Context, up *url.URL) (authChallenge, error) {
+	t.mu.Lock()
+	p, ok := t.pings[up.Host]
+	t.mu.Unlock()
+	if ok && t.now().Sub(p.at) < pingTTL {
+		return p.ch, nil
+	}
+	ping := *up
+	ping.Path, ping.RawPath, ping.RawQuery = strings.TrimSuffix(up.Path, "/")+"/v2/", "", ""
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ping.String(), nil)
+	if err != nil {
+		return authChallenge{}, err
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return authChallenge{}, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	var ch authChallenge
+	if resp.StatusCode == http.StatusUnauthorized {
+		ch = parseChallenge(resp.Header.Get("WWW-Authenticate"))
+		if ch.scheme == "bearer" {
+			if _, err := checkRealm(ch.realm, up); err != nil {
+				return authChallenge{}, err
+			}
+		}
+	}
+	t.mu.Lock()
+	t.pings[up.Host] = pinged{ch: ch, at: t.now()}
+	t.mu.Unlock()
+	return ch, nil
+}
+
+func tokenKey(ch authChallenge, cred, scope string) string {
+	sum := sha256.Sum256([]byte(ch.realm + "\x00" + ch.service + "\x00" + scope + "\x00" + cred))
+	return hex.EncodeToString(sum[:])
+}
+
+// token returns a cached token or fetches one from the realm, which must be on the
+// upstream's host. Only Basic credentials with a user or password are sent to it.
+func (t *bearerTransport) token(ctx context.Context, up *url.URL, ch authChallenge, cred, scope string) (string, *http.Response, error) {
+	key := tokenKey(ch, cred, scope)
+	if tok, ok := t.tokens.Get(key); ok && t.now().Before(tok.expires) {
+		return tok.value, nil, nil
+	}
+	realm, err := checkRealm(ch.realm, up)
+	if err != nil {
+		return "", nil, err
+	}
+	q := realm.Query()
+	if ch.service != "" {
+		q.Set("service", ch.service)
+	}
+	for _, s := range strings.Fields(scope) {
+		q.Add("scope", s)
+	}
+	realm.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, realm.String(), nil)
+	if err != nil {
+		return "", nil, err
+	}
+	req.Header.Set("User-Agent", userAgent)
+	if basicHasCredentials(cred) {
+		req.Header.Set("Authorization", cred)
+	}
+	resp, err := t.base.RoundTrip(req) // no redirects: the token server stays on the upstream's host
+	if err != nil {
+		return "", nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBody))
+	if err != nil {
+		return "", nil, err
+	}
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return "", unauthorized("the upstream refused these credentials"), nil
+	}
+	var tr struct {
+		Token       string `json:"token"`
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &tr) != nil || (tr.Token == "" && tr.AccessToken == "") {
+		return "", nil, errBadTokenAnswer
+	}
+	if tr.Token == "" {
+		tr.Token = tr.AccessToken
+	}
+	life := defaultTokenLife
+	if tr.ExpiresIn > 0 {
+		life = time.Duration(tr.ExpiresIn) * time.Second
+	}
+	// Renew a little early, so a token does not expire between here and the upstream.
+	life -= life / 10
+	t.tokens.Add(key, cachedToken{value: tr.Token, expires: t.now().Add(min(life, tokenMaxLife))})
+	return tr.Token, nil, nil
+}
+
+// basicHasCredentials: a Basic header with a user or a password (clients without
+// credentials send an empty one, which goes nowhere).
+func basicHasCredentials(cred string) bool {
+	scheme, rest, _ := strings.Cut(cred, " ")
+	if !strings.EqualFold(scheme, "basic") {
+		return false
+	}
+	return rest != "" && rest != "Og==" // base64(":")
+}
+
+// unauthorized is a 401 in the OCI error shape, made here for a token refusal.
+func unauthorized(msg string) *http.Response {
+	b, _ := json.Marshal(oci.ErrorBody{Errors: []oci.ErrorItem{{Code: oci.CodeUnauthorized, Message: msg}}})
+	return &http.Response{
+		StatusCode: http.StatusUnauthorized, Status: "401 Unauthorized", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}, "Www-Authenticate": {`Basic realm="hoard"`}},
+		Body:          io.NopCloser(bytes.NewReader(b)),
+		ContentLength: int64(len(b)),
+	}
+}
