@@ -15,6 +15,9 @@ type Config struct {
 	Auth         Auth     `yaml:"auth"`
 	Limits       Limits   `yaml:"limits"`
 	Mounts       []Mount  `yaml:"mounts"`
+	// OCIDefault names the OCI mount that serves /v2/ names starting with no OCI
+	// mount's name (Docker's registry-mirrors cannot add a path prefix).
+	OCIDefault string `yaml:"oci_default"`
 }
 
 // Auth configures who may read, publish and delete.

@@ -79,6 +79,9 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if len(c.Mounts) == 0 {
 		add("mounts", "no mount is configured")
 	}
+	if c.OCIDefault != "" && !c.hasOCIMount(c.OCIDefault) {
+		add("oci_default", "%q is not the name of a mount of format oci", c.OCIDefault)
+	}
 	return errors.Join(errs...)
 }
 
@@ -165,4 +168,13 @@ func validCredential(c string) error {
 		return nil
 	}
 	return errors.New(`must be "passthrough", "none", "env:NAME" or "file:PATH"`)
+}
+
+func (c *Config) hasOCIMount(name string) bool {
+	for _, m := range c.Mounts {
+		if m.Name == name && m.Format == "oci" {
+			return true
+		}
+	}
+	return false
 }

@@ -91,10 +91,26 @@ type Route struct {
 	// ParseBody, for Publish: the body is read whole and checked by the format's
 	// PublishParser before it is forwarded (see PublishParser).
 	ParseBody bool
+	// Alternates, for Metadata: keys of other variants whose cached content answers
+	// this request as well (npm's full packument answers a request for the abbreviated
+	// one); served when Key is not fresh but an alternate is.
+	Alternates []string
 	// RewriteBody, for Passthrough: a 200 body is rewritten by the format's Rewriter
 	// before it is relayed (npm's ?write=true packument, whose tarball URLs the
 	// client reuses to address the registry).
 	RewriteBody bool
+	// ReadWhole: the upstream body is read whole and passed through the format's
+	// Rewriter before it is cached, as Metadata always is (an OCI manifest by digest,
+	// immutable but validated as a document).
+	ReadWhole bool
+	// RevalidateHead, for Metadata: a stale entry is revalidated with a HEAD instead of
+	// a conditional GET, and the header it names carries the content's digest
+	// ("sha256:<hex>"); the same digest means unchanged (OCI's Docker-Content-Digest,
+	// which spares the upstream's pull rate limits).
+	RevalidateHead string
+	// KeepHeaders are upstream response headers stored with Metadata and served with
+	// it (OCI's Link to the next page of a tag list).
+	KeepHeaders []string
 }
 
 // Format is one client protocol.
@@ -130,4 +146,11 @@ type Rewriter interface {
 // RubyGems answer with their configured credentials.
 type Challenger interface {
 	Challenge() string
+}
+
+// DigestHeaderer is implemented by formats whose protocol names the served content's
+// digest in a response header (OCI's Docker-Content-Digest). The proxy sets it to the
+// sha256 of the bytes it serves, which the cache stores exactly as fetched.
+type DigestHeaderer interface {
+	DigestHeader() string
 }

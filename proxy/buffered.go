@@ -51,7 +51,7 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 		e.cacheAttachments(r, m, atts)
 	}
 	e.audit(r, m, rt, resp.StatusCode)
-	if rt.RewriteBody && resp.StatusCode == http.StatusOK {
+	if rt.RewriteBody && resp.StatusCode == http.StatusOK && r.Method != http.MethodHead {
 		e.relayRewritten(w, r, m, rt, resp)
 		return
 	}
@@ -141,7 +141,5 @@ func (e *engine) relayRewritten(w http.ResponseWriter, r *http.Request, m *mount
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(resp.StatusCode)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
+	w.Write(body)
 }

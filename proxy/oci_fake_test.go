@@ -26,6 +26,7 @@ type fakeRegistry struct {
 	realmHost string            // "" = own host; else the realm's host
 
 	tokenCalls, manifestGets, manifestHeads, storageAuth, elsewhereHits atomic.Int64
+	rejectTokens                                                        atomic.Int64 // refuse this many valid tokens (as if expired)
 	lastTokenAuth                                                       atomic.Value
 }
 
@@ -92,6 +93,11 @@ func (f *fakeRegistry) serve(w http.ResponseWriter, r *http.Request) {
 	repo, _ := splitRepo(p)
 	if r.Header.Get("Authorization") != "Bearer tok:repository:"+repo+":pull" &&
 		!strings.HasPrefix(r.Header.Get("Authorization"), "Bearer tok:repository:"+repo+":") {
+		f.challenge(w, "repository:"+repo+":pull")
+		return
+	}
+	if f.rejectTokens.Load() > 0 {
+		f.rejectTokens.Add(-1)
 		f.challenge(w, "repository:"+repo+":pull")
 		return
 	}

@@ -90,15 +90,11 @@ func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, au
 }
 
 // checkPrivate returns false, having answered, when the caller may not read the
-// content: a caller without credentials, or whose credentials the upstream does not
-// accept, is challenged (Maven and Gradle send theirs only after a 401); one the
+// content: a caller whose credentials (or lack of them) the upstream does not accept
+// is challenged (Maven and Gradle send theirs only after a 401); one the
 // upstream refuses gets a 404 that reveals nothing; 502 when the upstream cannot be
 // asked.
 func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) bool {
-	if m.cred.passthrough && m.cred.authFor(r) == "" {
-		challenge(w, r, m, "authentication required")
-		return false
-	}
 	status, err := e.mayRead(r, m, rt)
 	switch {
 	case err != nil:

@@ -76,8 +76,10 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 // returns false when the blob has vanished (the entry is then dropped: a miss).
 func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, entry cache.Entry, result, warning string) bool {
 	var body io.ReadSeeker
+	out := w
 	if b, ok := e.store.HotBytes(entry); ok {
 		body = bytes.NewReader(b)
+		out = hotWriter{w}
 	} else {
 		f, err := e.store.OpenBlob(entry)
 		if err != nil {
@@ -97,7 +99,7 @@ func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, en
 	}
 	setResult(r, result)
 	modified, _ := http.ParseTime(entry.LastModified)
-	http.ServeContent(w, r, "", modified, body)
+	http.ServeContent(out, r, "", modified, body)
 	return true
 }
 

@@ -13,6 +13,7 @@ import (
 	"hoard/formats"
 	"hoard/formats/maven"
 	"hoard/formats/npm"
+	"hoard/formats/oci"
 )
 
 // builtinFormats are the protocols this binary speaks, by configuration name.
@@ -20,6 +21,7 @@ func builtinFormats() map[string]formats.Format {
 	return map[string]formats.Format{
 		"maven": maven.New(),
 		"npm":   npm.New(),
+		"oci":   oci.New(),
 	}
 }
 

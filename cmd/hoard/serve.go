@@ -32,9 +32,15 @@ func (m *mountFlags) Set(v string) error {
 	return nil
 }
 
-// serveConfig reads the configuration file (or the embedded default) and applies the
+// serveFlags are the flags of `hoard serve` that are not configuration keys.
+type serveFlags struct {
+	pprof string // listen address for net/http/pprof; empty: off
+}
+
+// parseServe reads the configuration file (or the embedded default) and applies the
 // command-line overrides.
-func serveConfig(args []string) (configs.Config, error) {
+func parseServe(args []string) (configs.Config, serveFlags, error) {
+	var extra serveFlags
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	file := fs.String("config", "", "YAML configuration file (default: the built-in GitHub Packages mirror)")
 	listen := fs.String("listen", "", "address to listen on, host:port")
@@ -43,14 +49,16 @@ func serveConfig(args []string) (configs.Config, error) {
 	offline := fs.Bool("offline", false, "never contact an upstream; serve only what is cached")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error")
 	authMode := fs.String("auth", "", "upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides)")
+	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors)")
+	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (off by default; never expose it)")
 	var mounts mountFlags
 	fs.Var(&mounts, "mount", "NAME=FORMAT,UPSTREAM_URL; repeatable; replaces the configured mounts")
 	if err := fs.Parse(args); err != nil {
-		return configs.Config{}, err
+		return configs.Config{}, extra, err
 	}
 	cfg, err := configs.Load(*file)
 	if err != nil {
-		return cfg, err
+		return cfg, extra, err
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -64,6 +72,7 @@ func serveConfig(args []string) (configs.Config, error) {
 	apply("public-url", &cfg.PublicURL, *publicURL)
 	apply("log-level", &cfg.Log.Level, *logLevel)
 	apply("auth", &cfg.Auth.Mode, *authMode)
+	apply("oci-default", &cfg.OCIDefault, *ociDefault)
 	if set["offline"] {
 		cfg.Offline = *offline
 	}
@@ -76,7 +85,7 @@ func serveConfig(args []string) (configs.Config, error) {
 		// format this binary speaks.
 		cfg.DropUnknownFormats(known)
 	}
-	return cfg, cfg.Validate(known)
+	return cfg, extra, cfg.Validate(known)
 }
 
 func newLogger(level string) zerolog.Logger {
@@ -88,11 +97,18 @@ func newLogger(level string) zerolog.Logger {
 }
 
 func serve(args []string) error {
-	cfg, err := serveConfig(args)
+	cfg, extra, err := parseServe(args)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.Log.Level)
+	if extra.pprof != "" {
+		stopPprof, err := servePprof(extra.pprof, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	store, err := cache.Open(cache.Options{
 		Dir: cfg.DataDir, MaxSize: int64(cfg.Cache.MaxSize), HotBytes: int64(cfg.Cache.HotSize), Logger: log,
 	})

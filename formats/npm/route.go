@@ -73,6 +73,10 @@ func packument(name string, abbrev bool) formats.Route {
 	if abbrev {
 		rt.Key, rt.ContentType = keys[1], abbrevType
 		rt.UpstreamHeader = http.Header{"Accept": {acceptAbbrev}}
+		// The full document is a superset the clients accept (their Accept names
+		// application/json too): npm 11 reads the full form, pnpm and yarn the
+		// abbreviated one, and one upstream fetch serves them all.
+		rt.Alternates = keys[:1]
 	}
 	return rt
 }

@@ -1,7 +1,8 @@
 // Command origin serves a directory as a static package-registry upstream, for
 // benchmarks and manual runs against hoard. GET /-/requests prints how many requests
-// the origin itself has served (that one excluded), so a benchmark can tell hits from
-// misses without scraping logs.
+// the origin itself has served (that one excluded), and GET /-/requests?path=/a/b how
+// many were for that path, so a benchmark can tell hits from misses without scraping
+// logs.
 package main
 
 import (
@@ -40,6 +41,10 @@ func main() {
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /-/requests", func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Query().Get("path"); p != "" {
+			fmt.Fprintln(w, o.RequestsFor(p))
+			return
+		}
 		fmt.Fprintln(w, o.Requests())
 	})
 	mux.Handle("/", o)

@@ -1,0 +1,101 @@
+package oci
+
+import (
+	"net/url"
+	"strings"
+)
+
+// RewriteURL turns a URL the upstream handed out (an upload's Location, the Link to
+// the next page) into the same place under Hoard's public URL: public is
+// PUBLIC_URL/v2/ plus the mount's prefix ("ghcr/"), never derived from a request's
+// Host. URLs at other hosts (object storage) are left as they are.
+func RewriteURL(raw string, upstreams []*url.URL, public string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	var base *url.URL
+	for _, b := range upstreams {
+		if !u.IsAbs() || (u.Scheme == b.Scheme && u.Host == b.Host) {
+			base = b
+			break
+		}
+	}
+	if base == nil || !strings.HasPrefix(u.EscapedPath(), "/") {
+		return raw
+	}
+	p := u.EscapedPath()
+	if bp := strings.TrimSuffix(base.EscapedPath(), "/"); bp != "" && strings.HasPrefix(p, bp+"/v2/") {
+		p = p[len(bp):]
+	}
+	rest, ok := strings.CutPrefix(p, "/v2/")
+	if !ok {
+		return raw
+	}
+	out := public + rest
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
+}
+
+// RewriteLink rewrites the URL in each <...> of a Link header value.
+func RewriteLink(v string, upstreams []*url.URL, public string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(v, '<')
+		j := strings.IndexByte(v, '>')
+		if i < 0 || j < i {
+			b.WriteString(v)
+			return b.String()
+		}
+		b.WriteString(v[:i+1])
+		b.WriteString(RewriteURL(v[i+1:j], upstreams, public))
+		v = v[j:]
+		b.WriteByte('>')
+		v = v[1:]
+	}
+}
+
+// RepoOf finds the repository name in an upstream API path (".../v2/NAME/manifests/REF"
+// and the like), for the scope of a token. ok is false for paths outside a repository.
+func RepoOf(escapedPath string) (string, bool) {
+	i := strings.Index(escapedPath, "/v2/")
+	if i < 0 {
+		return "", false
+	}
+	segs := strings.Split(strings.Trim(escapedPath[i+len("/v2/"):], "/"), "/")
+	n := len(segs)
+	var name []string
+	switch {
+	case n >= 3 && segs[n-2] == "blobs" && segs[n-1] == "uploads":
+		name = segs[:n-2]
+	case n >= 4 && segs[n-3] == "blobs" && segs[n-2] == "uploads":
+		name = segs[:n-3]
+	case n >= 3 && (segs[n-2] == "manifests" || segs[n-2] == "blobs" || segs[n-2] == "referrers"):
+		name = segs[:n-2]
+	case n >= 3 && segs[n-2] == "tags" && segs[n-1] == "list":
+		name = segs[:n-2]
+	default:
+		return "", false
+	}
+	repo := strings.Join(name, "/")
+	return repo, ValidName(repo)
+}
+
+// PathDigest is the digest a GET or HEAD path names (".../blobs/D", ".../manifests/D"),
+// or "" for a tag or another endpoint.
+func PathDigest(escapedPath string) string {
+	i := strings.LastIndexByte(escapedPath, '/')
+	if i < 0 {
+		return ""
+	}
+	before := escapedPath[:i]
+	if !strings.HasSuffix(before, "/blobs") && !strings.HasSuffix(before, "/manifests") {
+		return ""
+	}
+	if d, ok := ParseDigest(escapedPath[i+1:]); ok {
+		return d.String()
+	}
+	return ""
+}
