@@ -221,6 +221,12 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		fail(err)
 		return
 	}
+	e.commitFill(f, w, resp, spec)
+}
+
+// commitFill indexes what a fill wrote, described by the upstream's response, and
+// lets the caller whose credentials fetched it read it.
+func (e *engine) commitFill(f *fill, w *cache.Writer, resp *http.Response, spec fillSpec) {
 	f.commit(func() (cache.Entry, error) {
 		return w.Commit(f.key, cache.Entry{
 			ContentType:  contentTypeOf(resp, spec.route),
@@ -229,6 +235,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 			FetchedAt:    e.now(),
 			Mutable:      spec.route.Kind == formats.Metadata,
 			Private:      spec.private,
+			Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
 		})
 	})
 	e.grantFiller(spec)

@@ -46,16 +46,5 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		fail(err)
 		return
 	}
-	f.commit(func() (cache.Entry, error) {
-		return w.Commit(f.key, cache.Entry{
-			ContentType:  contentTypeOf(resp, spec.route),
-			ETag:         resp.Header.Get("ETag"),
-			LastModified: resp.Header.Get("Last-Modified"),
-			FetchedAt:    e.now(),
-			Mutable:      spec.route.Kind == formats.Metadata,
-			Private:      spec.private,
-			Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
-		})
-	})
-	e.grantFiller(spec)
+	e.commitFill(f, w, resp, spec)
 }
