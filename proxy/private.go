@@ -97,6 +97,11 @@ func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, au
 func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) bool {
 	status, err := e.mayRead(r, m, rt)
 	switch {
+	case err != nil && m.cred.authFor(r) == "":
+		// The upstream cannot say whether anonymous callers may read this: ask for
+		// credentials, which Maven and Gradle send only after a challenge.
+		challenge(w, r, m, "authentication required")
+		return false
 	case err != nil:
 		requestLogger(r).Warn().Err(err).Msg("private content access check failed")
 		e.fail(w, r, m, http.StatusBadGateway, "cannot confirm access with the upstream")
