@@ -45,6 +45,7 @@ type fillSpec struct {
 	// private content; who names that caller (callerKey).
 	private bool
 	who     string
+	source  string // base URL of the upstream that answered the fill
 }
 
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
@@ -74,11 +75,12 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 			f.end(outcomeFailed, cache.Entry{}, relayed{}, errors.New("internal error"))
 		}
 	}()
-	resp, err := e.fetch(ctx, spec)
+	resp, src, err := e.fetch(ctx, spec)
 	if err != nil {
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
 		return
 	}
+	spec.source = src
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotModified && spec.stale != nil:
@@ -98,20 +100,22 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 }
 
 // fetch asks the mount's upstreams in order, trying the next on 404 where the format
-// allows, and returns the first other answer.
-func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, error) {
+// allows, and returns the first other answer and the base URL of the upstream that
+// gave it.
+func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, string, error) {
 	ups := spec.mount.candidates(spec.route.Package)
 	if len(ups) == 0 {
-		return nil, errNoUpstream
+		return nil, "", errNoUpstream
 	}
 	if len(spec.route.Sidecars) == 0 {
 		ctx = onLeafPool(ctx) // see poolTransport
 	}
 	var resp *http.Response
+	var source string
 	for i, u := range ups {
 		req, err := newRequest(ctx, http.MethodGet, u.url(spec.route.Path, ""), spec.auth, nil)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		for k, v := range spec.route.UpstreamHeader {
 			req.Header[k] = v
@@ -119,7 +123,7 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, erro
 		if s := spec.stale; s != nil {
 			if spec.route.RevalidateHead != "" {
 				if r, done, err := e.revalidateHead(req, spec, u); done || err != nil {
-					return r, err
+					return r, u.base.String(), err
 				}
 			}
 			setValidators(req.Header, *s)
@@ -128,14 +132,15 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, erro
 		resp, err = u.do(req)
 		e.metrics.upstreamDone(spec.mount.name, resp, err, e.now().Sub(start))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
+		source = u.base.String()
 		if resp.StatusCode != http.StatusNotFound || i == len(ups)-1 {
 			break
 		}
 		resp.Body.Close()
 	}
-	return resp, nil
+	return resp, source, nil
 }
 
 func setValidators(h http.Header, e cache.Entry) {
@@ -235,6 +240,7 @@ func (e *engine) commitFill(f *fill, w *cache.Writer, resp *http.Response, spec 
 			FetchedAt:    e.now(),
 			Mutable:      spec.route.Kind == formats.Metadata,
 			Private:      spec.private,
+			Source:       privateSource(spec),
 			Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
 		})
 	})

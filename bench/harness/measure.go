@@ -16,9 +16,10 @@ import (
 // loadResult is one closed-loop run against one server, with the server's own
 // CPU time and peak memory over it.
 type loadResult struct {
-	Stats   loadgen.Stats
-	CPU     float64 // server seconds of user+system time during the measured run
-	PeakRSS int64   // bytes; 0 when not measured
+	Stats    loadgen.Stats
+	CPU      float64 // server seconds of user+system time during the measured run
+	PeakRSS  int64   // bytes; 0 when not measured
+	PeakAnon int64   // largest anonymous RSS sampled during the run (heap, not mapped files)
 }
 
 // CPUPerReq is server CPU microseconds per successful request.
@@ -66,12 +67,17 @@ func (h *harness) measure(ctx context.Context, s *Server, paths []string, conc i
 		profDone = make(chan error, 1)
 		go func() { profDone <- saveProfile(ctx, s.pprof, h.cfg.Duration, profile) }()
 	}
+	var sampler *anonSampler
+	if peak {
+		sampler = sampleAnon(pid)
+	}
 	cpu0 := CPUSeconds(pid)
 	st, err := loadgen.Run(ctx, o)
 	cpu1 := CPUSeconds(pid)
 	res := loadResult{Stats: st, CPU: cpu1 - cpu0}
 	if peak {
 		res.PeakRSS = PeakRSS(pid)
+		res.PeakAnon = sampler.Peak()
 	}
 	if profDone != nil {
 		if perr := <-profDone; perr != nil {

@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -33,30 +34,48 @@ type herdRow struct {
 	wall     time.Duration
 	cpu      float64
 	peak     int64
+	peakAnon int64
 	bytes    int64
 }
 
 type scaleRow struct {
 	entries          int
+	keys             int // distinct keys the hits were spread over
 	startup, restart time.Duration
 	startRSS         int64
+	startAnon        int64
 	res              loadResult
 }
 
 type report struct {
-	cfg     Config
-	began   time.Time
-	servers []string
-	small   []smallRow
-	large   []largeRow
-	cold    []coldRow
-	herd    []herdRow
-	scale   []scaleRow
-	idle    map[string]int64
-	notes   []string
+	cfg       Config
+	began     time.Time
+	servers   []string
+	small     []smallRow
+	large     []largeRow
+	cold      []coldRow
+	herd      []herdRow
+	scale     []scaleRow
+	idle      map[string]int64
+	notes     []string
+	loadStart string
 }
 
-func newReport(cfg Config) *report { return &report{cfg: cfg, began: time.Now()} }
+func newReport(cfg Config) *report { return &report{cfg: cfg, began: time.Now(), loadStart: loadavg()} }
+
+// loadavg is the machine's 1, 5 and 15 minute load averages: another busy process
+// during a run shows here.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
 
 const reference = "nginx-static"
 
@@ -67,6 +86,14 @@ func ratio(a, b float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.2f", a/b)
+}
+
+// mbAnon shows a peak RSS with its anonymous part.
+func mbAnon(total, anon int64) string {
+	if total == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s (anon %s)", mb(total), mb(anon))
 }
 
 func mb(b int64) string {
@@ -99,6 +126,7 @@ func (r *report) markdown() string {
 	p("- date: %s (took %v)\n", r.began.UTC().Format("2006-01-02 15:04 MST"), time.Since(r.began).Round(time.Second))
 	p("- machine: %s\n", machine())
 	p("- commit: %s\n", commit)
+	p("- load average (1, 5, 15 min): %s at the start, %s at the end\n", r.loadStart, loadavg())
 	p("- origin: bench/cmd/origin, %v per request, %.0f MB/s per response body; each load run %v after a %v warm-up\n",
 		r.cfg.Latency, float64(r.cfg.OriginRate)/(1<<20), r.cfg.Duration, r.cfg.Warmup)
 	p("- servers: %s, all on 127.0.0.1, driven by the same load generator (bench/loadgen: keep-alive HTTP/1.1, closed loop)\n", strings.Join(r.servers, ", "))
@@ -125,7 +153,7 @@ func (r *report) markdown() string {
 		p("| content | server | MB/s | CPU s/GB | peak RSS | MB/s ÷ nginx | CPU/GB ÷ nginx |\n|---|---|---:|---:|---:|---:|---:|\n")
 		ref := r.largeRef()
 		for _, row := range r.large {
-			p("| %s | %s | %.0f | %.3f | %s | %s | %s |\n", row.item, row.server, row.res.Stats.MBps(), row.res.CPUPerGB(), mb(row.res.PeakRSS),
+			p("| %s | %s | %.0f | %.3f | %s | %s | %s |\n", row.item, row.server, row.res.Stats.MBps(), row.res.CPUPerGB(), mbAnon(row.res.PeakRSS, row.res.PeakAnon),
 				ratio(row.res.Stats.MBps(), ref.Stats.MBps()), ratio(row.res.CPUPerGB(), ref.CPUPerGB()))
 		}
 		p("\n")
@@ -157,31 +185,38 @@ func (r *report) markdown() string {
 		p("\n")
 	}
 	if len(r.large) > 0 || len(r.herd) > 0 {
-		p("## Memory\n\n| server | RSS after the run | peak RSS, large blob | peak RSS, herd |\n|---|---:|---:|---:|\n")
+		p("## Memory\n\nPeak RSS is VmHWM (anonymous and file-backed pages together); the anonymous part, sampled every 50 ms, is what the process allocated itself.\n\n")
+		p("| server | RSS after the run | peak RSS, small content | peak RSS, large blob | peak RSS, herd |\n|---|---:|---:|---:|---:|\n")
 		for _, s := range r.servers {
-			var large, herd int64
+			var small, large, herd, smallA, largeA, herdA int64
+			for _, row := range r.small {
+				if row.server == s {
+					small, smallA = max(small, row.res.PeakRSS), max(smallA, row.res.PeakAnon)
+				}
+			}
 			for _, row := range r.large {
 				if row.server == s {
-					large = max(large, row.res.PeakRSS)
+					large, largeA = max(large, row.res.PeakRSS), max(largeA, row.res.PeakAnon)
 				}
 			}
 			for _, row := range r.herd {
 				if row.server == s {
-					herd = max(herd, row.peak)
+					herd, herdA = max(herd, row.peak), max(herdA, row.peakAnon)
 				}
 			}
-			p("| %s | %s | %s | %s |\n", s, mb(r.idle[s]), mb(large), mb(herd))
+			p("| %s | %s | %s | %s | %s |\n", s, mb(r.idle[s]), mbAnon(small, smallA), mbAnon(large, largeA), mbAnon(herd, herdA))
 		}
 		p("\n")
 	}
 	if len(r.scale) > 0 {
-		p("## Scale (Hoard alone; hits on up to 100,000 keys drawn at random from the whole index, concurrency 16)\n\n")
-		p("| index entries | start-up | restart | RSS after start | hit req/s | p50 | p99 | CPU µs/req | peak RSS | p50 ÷ smallest index |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		p("## Scale (Hoard alone; hits on keys drawn at random from the whole index, concurrency 16)\n\n")
+		p("The entry cache holds about 60,000 decoded entries (16 MiB): 1,000 keys fit it whatever the index size, 100,000 keys mostly read badger.\n\n")
+		p("| index entries | keys hit | start-up | restart | RSS after start | hit req/s | p50 | p99 | CPU µs/req | peak RSS | p50 ÷ smallest index |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		base := r.scale[0].res.Stats.Latency.Quantile(0.5)
 		for _, row := range r.scale {
-			p("| %d | %s | %s | %s | %.0f | %s | %s | %.1f | %s | %s |\n", row.entries, ms(row.startup), ms(row.restart), mb(row.startRSS),
+			p("| %d | %d | %s | %s | %s | %.0f | %s | %s | %.1f | %s | %s |\n", row.entries, row.keys, ms(row.startup), ms(row.restart), mbAnon(row.startRSS, row.startAnon),
 				row.res.Stats.RPS(), ms(row.res.Stats.Latency.Quantile(0.5)), ms(row.res.Stats.Latency.Quantile(0.99)), row.res.CPUPerReq(),
-				mb(row.res.PeakRSS), ratio(float64(row.res.Stats.Latency.Quantile(0.5)), float64(base)))
+				mbAnon(row.res.PeakRSS, row.res.PeakAnon), ratio(float64(row.res.Stats.Latency.Quantile(0.5)), float64(base)))
 		}
 		p("\n")
 	}
@@ -291,30 +326,51 @@ func (r *report) targets() string {
 		}
 		check(row.upstream == 1, "herd %s: %d upstream request(s) for it (target exactly 1)", row.item, row.upstream)
 		single := r.coldFor(row.item, "hoard")
-		check(single > 0 && row.st.TTFB50 <= 2*single, "herd %s: median first byte %s vs one cold fetch's %s (target ≤ 2×)", row.item, ms(row.st.TTFB50), ms(single))
+		floor := ""
+		for _, o := range r.herd {
+			if o.server == reference && o.item == "blob" {
+				floor = fmt.Sprintf("; static nginx's median first byte for the same herd from disk: %s", ms(o.st.TTFB50))
+			}
+		}
+		check(single > 0 && row.st.TTFB50 <= 2*single, "herd %s: median first byte %s vs one cold fetch's %s (target ≤ 2×)%s", row.item, ms(row.st.TTFB50), ms(single), floor)
 		check(row.st.OK == row.st.N, "herd %s: %d of %d clients got the whole blob", row.item, row.st.OK, row.st.N)
 	}
-	var peak int64
+	var peak, anon int64
+	for _, row := range r.small {
+		if row.server == "hoard" {
+			peak, anon = max(peak, row.res.PeakRSS), max(anon, row.res.PeakAnon)
+		}
+	}
 	for _, row := range r.large {
 		if row.server == "hoard" {
-			peak = max(peak, row.res.PeakRSS)
+			peak, anon = max(peak, row.res.PeakRSS), max(anon, row.res.PeakAnon)
 		}
 	}
 	for _, row := range r.herd {
 		if row.server == "hoard" {
-			peak = max(peak, row.peak)
+			peak, anon = max(peak, row.peak), max(anon, row.peakAnon)
 		}
 	}
-	for _, row := range r.scale {
-		peak = max(peak, row.res.PeakRSS, row.startRSS)
-	}
 	if peak > 0 {
-		check(peak < 150<<20, "peak RSS %s in every scenario measured (target < 150 MB)", mb(peak))
+		check(peak < 150<<20, "peak RSS %s (anon %s) in the warm, cold and herd scenarios (target < 150 MB)", mb(peak), mb(anon))
+	}
+	var speak, sanon int64
+	for _, row := range r.scale {
+		speak, sanon = max(speak, row.res.PeakRSS, row.startRSS), max(sanon, row.res.PeakAnon, row.startAnon)
+	}
+	if speak > 0 {
+		check(speak < 150<<20, "peak RSS %s (anon %s) in the scale scenario; the rest is badger's memory-mapped tables (target < 150 MB)", mb(speak), mb(sanon))
 	}
 	if len(r.scale) >= 2 {
 		small, big := r.scale[0], r.scale[len(r.scale)-1]
-		a, z := small.res.Stats.Latency.Quantile(0.5), big.res.Stats.Latency.Quantile(0.5)
-		check(float64(z) <= 1.1*float64(a), "%d entries: hit p50 %s vs %s with %d (target within 10 %%)", big.entries, ms(z), ms(a), small.entries)
+		a := small.res.Stats.Latency.Quantile(0.5)
+		for _, row := range r.scale {
+			if row.entries != big.entries {
+				continue
+			}
+			z := row.res.Stats.Latency.Quantile(0.5)
+			check(float64(z) <= 1.1*float64(a), "%d entries, hits over %d keys: p50 %s vs %s with %d entries (target within 10 %%)", row.entries, row.keys, ms(z), ms(a), small.entries)
+		}
 		check(big.startup < 3*time.Second && big.restart < 3*time.Second, "%d entries: start-up %s, restart %s (target < 3 s)", big.entries, ms(big.startup), ms(big.restart))
 	}
 	return b.String()

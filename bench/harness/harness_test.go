@@ -1,0 +1,126 @@
+package harness
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hoard/bench/loadgen"
+)
+
+// The benchmark itself runs from bench/run.sh, never under go test; these check
+// the harness's own logic quickly.
+
+func TestPathMappings(t *testing.T) {
+	d := &ociData{layers: map[string]string{"img": "sha256:abc"}}
+	for _, c := range []struct {
+		p, prefix, want string
+		ok              bool
+	}{
+		{pathOCITag, "oci/", "/v2/oci/bench/img/manifests/v1", true},
+		{pathOCITag, "", "/v2/bench/img/manifests/v1", true},
+		{pathOCIBlob, "", "/v2/bench/img/blobs/sha256:abc", true},
+		{pathOCIHerd, "", "", false}, // not pushed
+		{pathMeta1K, "", "", false},
+	} {
+		got, ok := d.v2Path(c.p, c.prefix)
+		if got != c.want || ok != c.ok {
+			t.Errorf("v2Path(%q, %q) = %q, %v", c.p, c.prefix, got, ok)
+		}
+	}
+	if p, ok := npmOnly(pathDoc200K); p != "/bigpkg" || !ok {
+		t.Errorf("npmOnly(%q) = %q, %v", pathDoc200K, p, ok)
+	}
+	if _, ok := npmOnly(pathBlob); ok {
+		t.Error("npmOnly maps a Maven path")
+	}
+	if itemHeader(pathOCITag) == "" || itemHeader(pathDoc200K) == "" || itemHeader(pathMeta1K) != "" {
+		t.Error("itemHeader")
+	}
+}
+
+func TestNginxConf(t *testing.T) {
+	static := nginxConf("/p", "127.0.0.1:1", "/root", "")
+	cache := nginxConf("/p", "127.0.0.1:1", "", "127.0.0.1:2")
+	for _, want := range []string{"root /root;", "sendfile on;", "listen 127.0.0.1:1;"} {
+		if !strings.Contains(static, want) {
+			t.Errorf("static config lacks %q", want)
+		}
+	}
+	for _, want := range []string{"proxy_cache_lock on;", "server 127.0.0.1:2;", "proxy_cache_valid 200"} {
+		if !strings.Contains(cache, want) {
+			t.Errorf("cache config lacks %q", want)
+		}
+	}
+}
+
+func TestWriteData(t *testing.T) {
+	root := t.TempDir()
+	if err := writeData(root, dataSpec{BlobBytes: 1000, ColdMeta: 1, ColdBlobs: 1, OriginURL: "http://o"}); err != nil {
+		t.Fatal(err)
+	}
+	for p, size := range map[string]int64{pathMeta1K: 1024, pathDoc200K: 200 << 10, pathBlob: 1000, coldBlobPath(0): 1000} {
+		fi, err := os.Stat(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := fi.Size() - size; d < -size/20 || d > size/20+700 {
+			t.Errorf("%s: %d bytes, want about %d", p, fi.Size(), size)
+		}
+		if _, err := os.Stat(filepath.Join(root, p+".sha1")); err != nil {
+			t.Errorf("%s has no .sha1", p)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(root, pathDoc200K))
+	var doc struct {
+		Versions map[string]struct{ Dist struct{ Tarball string } }
+	}
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Versions) < 100 {
+		t.Fatalf("packument: %v, %d versions", err, len(doc.Versions))
+	}
+	a, _ := os.ReadFile(filepath.Join(root, pathBlob))
+	c, _ := os.ReadFile(filepath.Join(root, coldBlobPath(0)))
+	if bytes.Equal(a, c) {
+		t.Error("blobs share their bytes: a cache could dedupe them")
+	}
+}
+
+func TestSeedAndProc(t *testing.T) {
+	dir := t.TempDir()
+	if err := Seed(dir, "maven", 300, nil); err != nil {
+		t.Fatal(err)
+	}
+	if CPUSeconds(os.Getpid()) <= 0 || RSS(os.Getpid()) <= 0 || PeakRSS(os.Getpid()) < RSS(os.Getpid())/2 {
+		t.Fatal("cannot read this process's figures from /proc")
+	}
+}
+
+func TestReport(t *testing.T) {
+	stats := func(rps int, lat time.Duration) loadgen.Stats {
+		s := loadgen.Stats{Requests: int64(rps), Elapsed: time.Second, Bytes: int64(rps) * 1000}
+		s.Latency.Add(lat)
+		return s
+	}
+	r := newReport(Config{BlobConc: 4, Herd: 10, BlobBytes: 50 << 20, Commit: "test"})
+	r.servers = []string{"nginx-static", "hoard"}
+	r.small = []smallRow{
+		{item: "1 KB", conc: 16, server: "nginx-static", res: loadResult{Stats: stats(1000, time.Millisecond), CPU: 0.01}},
+		{item: "1 KB", conc: 16, server: "hoard", res: loadResult{Stats: stats(900, time.Millisecond), CPU: 0.02}},
+	}
+	r.cold = []coldRow{
+		{kind: "npm packument 1 KB", server: "origin", st: exchangeStats{N: 1, OK: 1, Tot50: 20 * time.Millisecond}},
+		{kind: "npm packument 1 KB", server: "hoard", st: exchangeStats{N: 1, OK: 1, Tot50: 21 * time.Millisecond}},
+	}
+	r.herd = []herdRow{{item: "blob", server: "hoard", upstream: 1, st: exchangeStats{N: 10, OK: 10}, bytes: 1}}
+	md := r.markdown()
+	for _, want := range []string{"| 1 KB | 16 | hoard | 900 |", "2.22", "+1.00 ms", "✗ warm 1 KB, c=16: CPU per request 2.22×",
+		"✓ cold npm packument 1 KB", "✓ herd blob: 1 upstream"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
