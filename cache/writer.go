@@ -156,6 +156,15 @@ func (w *Writer) discard() {
 }
 
 // check compares the written bytes with what was declared.
+// Verify reports whether the bytes written so far are the whole, declared content:
+// the expected size and every expected checksum. Commit checks again; Verify lets a
+// caller release verified bytes before the commit's fsync has finished.
+func (w *Writer) Verify() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.check()
+}
+
 func (w *Writer) check() error {
 	if w.err != nil {
 		return w.err

@@ -51,10 +51,15 @@ type fillSpec struct {
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
 // its own context, detached from any one client, under the fill timeout.
 func (e *engine) startFill(key string, spec fillSpec) *fill {
+	f, _ := e.joinFill(key, spec)
+	return f
+}
+
+// joinFill is startFill that also reports whether the fill was already in flight.
+func (e *engine) joinFill(key string, spec fillSpec) (*fill, bool) {
 	f, leader := e.fills.join(key, spec.who)
 	if !leader {
-		e.metrics.waiters.WithLabelValues(spec.mount.name).Inc()
-		return f
+		return f, true
 	}
 	e.running.Add(1)
 	go func() {
@@ -64,7 +69,7 @@ func (e *engine) startFill(key string, spec fillSpec) *fill {
 		defer f.leave() // a fill that ended without publishing (it cannot, but be safe)
 		e.runFill(ctx, f, spec)
 	}()
-	return f
+	return f, false
 }
 
 func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
@@ -75,6 +80,7 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 			f.end(outcomeFailed, cache.Entry{}, relayed{}, errors.New("internal error"))
 		}
 	}()
+	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
 	if err != nil {
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
@@ -86,8 +92,6 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	case resp.StatusCode == http.StatusNotModified && spec.stale != nil:
 		e.refreshed(f, spec, resp)
 	case resp.StatusCode == http.StatusOK:
-		// Checksums are looked up only once the artifact exists, so a miss costs the
-		// upstream one request; they are cached, and clients ask for them next anyway.
 		expected, err := e.expectedChecksums(ctx, spec)
 		if err != nil {
 			f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
@@ -226,6 +230,11 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		fail(err)
 		return
 	}
+	if err := w.Verify(); err != nil {
+		fail(err)
+		return
+	}
+	f.markVerified()
 	e.commitFill(f, w, resp, spec)
 }
 

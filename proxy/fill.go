@@ -52,6 +52,9 @@ type fill struct {
 	// so a request that arrives after a failed fill starts a new one instead of
 	// inheriting the old answer.
 	leave func()
+	// verified: every declared byte arrived and matched its checksums; the last
+	// byte may go out before the commit's fsync.
+	verified bool
 }
 
 func newFill(key string) *fill {
@@ -150,8 +153,17 @@ func (f *fill) commit(fn func() (cache.Entry, error)) {
 	close(f.done)
 }
 
+// markVerified releases the held-back last byte to tailing clients.
+func (f *fill) markVerified() {
+	f.mu.Lock()
+	f.verified = true
+	f.progressLocked()
+	f.mu.Unlock()
+}
+
 // snapshot is a consistent view of the fill for one waiter.
 type snapshot struct {
+	verified    bool
 	outcome     outcome
 	err         error
 	relay       relayed
@@ -165,7 +177,7 @@ type snapshot struct {
 func (f *fill) snapshot() snapshot {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return snapshot{f.outcome, f.err, f.relay, f.entry, f.contentType, f.size, f.written, f.wake}
+	return snapshot{f.verified, f.outcome, f.err, f.relay, f.entry, f.contentType, f.size, f.written, f.wake}
 }
 
 // openTail opens the bytes a streaming client reads: the temp file while the fill
@@ -198,10 +210,10 @@ func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
 		avail := s.written
 		if s.outcome == outcomeStored {
 			avail = s.entry.Size
-		} else if s.size > 0 && avail >= s.size {
-			// The last byte of a declared length waits for the commit: a client holding
-			// every byte could not tell a body that then failed verification from a
-			// good one, so a failed fill must leave it at least one byte short.
+		} else if s.size > 0 && avail >= s.size && !s.verified {
+			// The last byte of a declared length waits for verification: a client
+			// holding every byte could not tell a body that then failed it from a good
+			// one, so a failed fill must leave it at least one byte short.
 			avail = s.size - 1
 		}
 		if off < avail {
@@ -222,6 +234,9 @@ func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
 			}
 			return nil
 		case outcomeFailed, outcomeRelayed, outcomeNotModified:
+			if s.verified && off == s.size {
+				return nil // every verified byte was sent; only caching it failed
+			}
 			if s.err != nil {
 				return s.err
 			}

@@ -34,8 +34,12 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
 	hit := err == nil
-	if hit && entry.Private && !e.checkPrivate(w, r, m, rt) {
-		return
+	if hit && entry.Private {
+		ok, miss := e.checkPrivate(w, r, m, rt, entry)
+		if !ok {
+			return
+		}
+		hit = !miss
 	}
 	if hit && e.fresh(m, rt, entry) && e.serveEntry(w, r, m, entry, resultHit, "") {
 		return
@@ -69,7 +73,11 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	if hit {
 		spec.stale = &entry
 	}
-	e.serveFill(w, r, m, rt, e.startFill(key, spec), spec.stale)
+	f, joined := e.joinFill(key, spec)
+	if joined {
+		e.metrics.waiters.WithLabelValues(m.name).Inc()
+	}
+	e.serveFill(w, r, m, rt, f, spec.stale)
 }
 
 // serveEntry answers from the cache, with Range, HEAD and conditional requests. It

@@ -1,6 +1,10 @@
 package proxy
 
-import "hoard/formats"
+import (
+	"context"
+
+	"hoard/formats"
+)
 
 // cachedFirst orders sidecars so that those already fresh in the cache are tried
 // first, each group in its declared order: a document a client has just fetched
@@ -19,4 +23,22 @@ func (e *engine) cachedFirst(m *mount, scs []formats.Sidecar) []formats.Sidecar 
 		}
 	}
 	return append(cached, rest...)
+}
+
+// prefetchChecksum starts fetching the checksum document an artifact will most
+// likely be verified against while the artifact itself is requested, so a cold miss
+// costs one upstream round trip, not two. The document is fetched by a fill of its
+// own and cached (clients ask for it next anyway); expectedChecksums then joins that
+// fill or finds it in the cache. When the artifact turns out missing, the price is
+// one request for its checksum file, remembered like any other 404.
+func (e *engine) prefetchChecksum(ctx context.Context, spec fillSpec) {
+	scs := e.cachedFirst(spec.mount, spec.route.Sidecars)
+	if len(scs) == 0 || e.offline {
+		return
+	}
+	first := scs[0].Route
+	if entry, err := e.store.Lookup(spec.mount.cacheKey(first.Key)); err == nil && e.fresh(spec.mount, first, entry) {
+		return
+	}
+	go e.ensure(ctx, spec.mount, first, spec)
 }
