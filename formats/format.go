@@ -154,3 +154,11 @@ type Challenger interface {
 type DigestHeaderer interface {
 	DigestHeader() string
 }
+
+// SidecarLister is implemented by formats that list an artifact's checksum documents
+// only when a fill needs them rather than on every request (Maven has three
+// candidates for every file, and a cache hit needs none). The proxy uses it when a
+// route's Sidecars is empty.
+type SidecarLister interface {
+	Sidecars(rt Route) []Sidecar
+}

@@ -48,7 +48,7 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
 		e.afterSuccess(r, m, rt, nil)
-		e.cacheAttachments(r, m, atts)
+		e.cacheAttachments(r, m, rt, u, atts)
 	}
 	e.audit(r, m, rt, resp.StatusCode)
 	if rt.RewriteBody && resp.StatusCode == http.StatusOK && r.Method != http.MethodHead {
@@ -85,11 +85,12 @@ func (e *engine) readBody(r *http.Request) ([]byte, int, string) {
 
 // cacheAttachments writes what a publish carried, each verified again on its way in.
 // A failure costs only a later fill from the upstream, so it is logged, not answered.
-func (e *engine) cacheAttachments(r *http.Request, m *mount, atts []formats.Attachment) {
+func (e *engine) cacheAttachments(r *http.Request, m *mount, rt formats.Route, u *upstream, atts []formats.Attachment) {
 	private := m.cred.passthrough && m.cred.authFor(r) != ""
+	source := privateSource(fillSpec{mount: m, route: rt, private: private, source: u.base.String()})
 	for _, a := range atts {
 		key := m.cacheKey(a.Key)
-		if err := e.storeAttachment(key, a, private); err != nil {
+		if err := e.storeAttachment(key, a, private, source); err != nil {
 			requestLogger(r).Warn().Err(err).Str("key", key).Msg("caching published attachment")
 			continue
 		}
@@ -99,7 +100,7 @@ func (e *engine) cacheAttachments(r *http.Request, m *mount, atts []formats.Atta
 	}
 }
 
-func (e *engine) storeAttachment(key string, a formats.Attachment, private bool) error {
+func (e *engine) storeAttachment(key string, a formats.Attachment, private bool, source string) error {
 	var expected []cache.Checksum
 	for _, c := range a.Expect {
 		expected = append(expected, cache.Checksum{Algo: c.Algo, Hex: c.Hex})
@@ -112,7 +113,7 @@ func (e *engine) storeAttachment(key string, a formats.Attachment, private bool)
 	if _, err := w.Write(a.Data); err != nil {
 		return err
 	}
-	_, err = w.Commit(key, cache.Entry{ContentType: a.ContentType, FetchedAt: e.now(), Private: private})
+	_, err = w.Commit(key, cache.Entry{ContentType: a.ContentType, FetchedAt: e.now(), Private: private, Source: source})
 	return err
 }
 

@@ -111,7 +111,7 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 	if len(ups) == 0 {
 		return nil, "", errNoUpstream
 	}
-	if len(spec.route.Sidecars) == 0 {
+	if len(sidecarsOf(spec.mount, spec.route)) == 0 {
 		ctx = onLeafPool(ctx) // see poolTransport
 	}
 	var resp *http.Response

@@ -143,7 +143,11 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	// made with them: other callers get it once the upstream confirms they may.
 	publisher := fillSpec{mount: m, route: rt, who: callerKey(infoOf(r).caller.token)}
 	publisher.private = m.cred.passthrough && m.cred.authFor(r) != ""
-	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(), Mutable: rt.Mutable, Private: publisher.private})
+	if ups := m.candidates(rt.Package); len(ups) > 0 {
+		publisher.source = ups[0].base.String() // where forward sent it
+	}
+	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(), Mutable: rt.Mutable,
+		Private: publisher.private, Source: privateSource(publisher)})
 	if err != nil {
 		requestLogger(r).Warn().Err(err).Str("key", key).Msg("caching published artifact")
 		return

@@ -2,10 +2,12 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
+	"hoard/cache"
 	"hoard/formats"
 	"hoard/policy"
 )
@@ -14,6 +16,12 @@ import (
 // marked private, and another caller gets it from the cache only after the upstream
 // confirmed, with that caller's credentials, that it may read the package. The answer
 // is remembered per caller and package for auth.access_ttl.
+//
+// In a repository group (a package with several candidate upstreams) each upstream
+// may hold different content at the same path, and which one a fill reaches depends
+// on whose credentials it sends. A private entry there records the upstream it came
+// from, and is another caller's only if that caller's credentials reach the same
+// upstream first; otherwise the caller's request is a miss, filled with its own.
 
 // callerKey names a caller in the access cache without keeping the token.
 func callerKey(token string) string {
@@ -23,20 +31,44 @@ func callerKey(token string) string {
 	return policy.TokenHash(token)
 }
 
-func accessKey(who string, m *mount, pkg string) string { return who + "|" + m.name + "|" + pkg }
+// grouped reports whether a package has more than one candidate upstream.
+func grouped(m *mount, pkg string) bool { return len(m.candidates(pkg)) > 1 }
+
+// privateSource is the upstream a private entry records: the fill's, in a group.
+func privateSource(spec fillSpec) string {
+	if spec.private && grouped(spec.mount, spec.route.Package) {
+		return spec.source
+	}
+	return ""
+}
+
+// accessKey names what the access cache remembers: a caller's access to a package
+// (in a group, to its content at one upstream).
+func accessKey(who string, m *mount, pkg, source string) string {
+	k := who + "|" + m.name + "|" + pkg
+	if grouped(m, pkg) {
+		k += "|" + source
+	}
+	return k
+}
 
 // grantFiller remembers that the caller whose credentials filled an entry may read it.
 func (e *engine) grantFiller(spec fillSpec) {
 	if e.access != nil && spec.private {
-		e.access.Add(accessKey(spec.who, spec.mount, spec.route.Package), http.StatusOK)
+		e.access.Add(accessKey(spec.who, spec.mount, spec.route.Package, privateSource(spec)), http.StatusOK)
 	}
 }
 
-// mayRead answers whether the caller may read private content of rt's package:
-// 200 yes, 401 the upstream does not accept the caller's credentials, 404 no.
-func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route) (int, error) {
+// errOtherUpstream: in a group, the caller's credentials reach another upstream than
+// the one a private entry came from, so the entry is not what the caller would get.
+var errOtherUpstream = errors.New("private content came from another upstream of the group")
+
+// mayRead answers whether the caller may read the private entry of rt: 200 yes, 401
+// the upstream does not accept the caller's credentials, 404 no; errOtherUpstream
+// when the entry is not the caller's content at all.
+func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (int, error) {
 	c := infoOf(r).caller
-	key := accessKey(callerKey(c.token), m, rt.Package)
+	key := accessKey(callerKey(c.token), m, rt.Package, entry.Source)
 	if status, found := e.access.Get(key); found {
 		return status, nil
 	}
@@ -47,71 +79,80 @@ func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route) (int, erro
 		}
 		return http.StatusNotFound, nil
 	}
-	status, err := e.askUpstream(r.Context(), m, rt, m.cred.authFor(r))
+	status, from, err := e.askUpstream(r.Context(), m, rt, m.cred.authFor(r))
 	if err != nil {
 		return 0, err
+	}
+	if status == http.StatusOK && grouped(m, rt.Package) && from != entry.Source {
+		return 0, errOtherUpstream
 	}
 	e.access.Add(key, status)
 	return status, nil
 }
 
 // askUpstream sends the cheapest request that tells whether credentials may read the
-// content: a HEAD of it.
-func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, auth string) (int, error) {
+// content: a HEAD of it, to the upstreams in the order a fill asks them (the next
+// one after a 404, in a group). from is the upstream whose answer counts.
+func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, auth string) (status int, from string, err error) {
 	ups := m.candidates(rt.Package)
 	if len(ups) == 0 {
-		return 0, errNoUpstream
+		return 0, "", errNoUpstream
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := newRequest(ctx, http.MethodHead, ups[0].url(rt.Path, ""), auth, nil)
-	if err != nil {
-		return 0, err
+	for i, u := range ups {
+		req, err := newRequest(ctx, http.MethodHead, u.url(rt.Path, ""), auth, nil)
+		if err != nil {
+			return 0, "", err
+		}
+		for k, v := range rt.UpstreamHeader {
+			req.Header[k] = v
+		}
+		start := e.now()
+		resp, err := u.do(req)
+		e.metrics.upstreamDone(m.name, resp, err, e.now().Sub(start))
+		if err != nil {
+			return 0, "", err
+		}
+		resp.Body.Close()
+		from = u.base.String()
+		switch code := resp.StatusCode; {
+		case code == http.StatusNotFound && i < len(ups)-1:
+			continue
+		case code < 400:
+			return http.StatusOK, from, nil
+		case code == http.StatusUnauthorized:
+			return http.StatusUnauthorized, from, nil
+		case code == http.StatusForbidden, code == http.StatusNotFound:
+			return http.StatusNotFound, from, nil
+		default:
+			return 0, "", fmt.Errorf("access check: upstream answered %d", code)
+		}
 	}
-	for k, v := range rt.UpstreamHeader {
-		req.Header[k] = v
-	}
-	start := e.now()
-	resp, err := ups[0].do(req)
-	e.metrics.upstreamDone(m.name, resp, err, e.now().Sub(start))
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	switch {
-	case resp.StatusCode < 400:
-		return http.StatusOK, nil
-	case resp.StatusCode == http.StatusUnauthorized:
-		return http.StatusUnauthorized, nil
-	case resp.StatusCode == http.StatusForbidden, resp.StatusCode == http.StatusNotFound:
-		return http.StatusNotFound, nil
-	}
-	return 0, fmt.Errorf("access check: upstream answered %d", resp.StatusCode)
+	return http.StatusNotFound, from, nil
 }
 
 // checkPrivate returns false, having answered, when the caller may not read the
 // content: a caller whose credentials (or lack of them) the upstream does not accept
-// is challenged (Maven and Gradle send theirs only after a 401); one the
-// upstream refuses gets a 404 that reveals nothing; 502 when the upstream cannot be
-// asked.
-func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) bool {
-	status, err := e.mayRead(r, m, rt)
+// is challenged (Maven and Gradle send theirs only after a 401); one the upstream
+// refuses gets a 404 that reveals nothing; 502 when the upstream cannot be asked.
+// miss is true when the entry is not the caller's content (see errOtherUpstream):
+// the request is then served as a miss.
+func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (ok, miss bool) {
+	status, err := e.mayRead(r, m, rt, entry)
 	switch {
-	case err != nil && m.cred.authFor(r) == "":
-		// The upstream cannot say whether anonymous callers may read this: ask for
-		// credentials, which Maven and Gradle send only after a challenge.
-		challenge(w, r, m, "authentication required")
-		return false
+	case errors.Is(err, errOtherUpstream):
+		return true, true
 	case err != nil:
 		requestLogger(r).Warn().Err(err).Msg("private content access check failed")
 		e.fail(w, r, m, http.StatusBadGateway, "cannot confirm access with the upstream")
-		return false
+		return false, false
 	case status == http.StatusUnauthorized:
 		challenge(w, r, m, "the upstream does not accept these credentials")
-		return false
+		return false, false
 	case status != http.StatusOK:
 		e.fail(w, r, m, http.StatusNotFound, "not found")
-		return false
+		return false, false
 	}
-	return true
+	return true, false
 }

@@ -13,7 +13,7 @@ import (
 // publishes for an artifact, so the artifact is verified before it is committed.
 // A missing checksum file means no check; an upstream failure fails the fill.
 func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
-	for _, sc := range e.cachedFirst(spec.mount, spec.route.Sidecars) {
+	for _, sc := range e.cachedFirst(spec.mount, sidecarsOf(spec.mount, spec.route)) {
 		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec)
 		if err != nil {
 			return nil, fmt.Errorf("fetching %s checksum: %w", sc.Algo, err)
@@ -62,6 +62,9 @@ func (e *engine) expectedChecksums(ctx context.Context, spec fillSpec) ([]cache.
 func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent fillSpec) (cache.Entry, int, error) {
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
+	if err == nil && entry.Private && grouped(m, rt.Package) && entry.Source != parent.source {
+		err = errOtherUpstream // another upstream's checksum, in a group: not this fill's
+	}
 	// The checksum of mutable content is revalidated with it: a checksum still fresh
 	// by its own TTL may describe the previous version.
 	revalidate := parent.route.Kind == formats.Metadata && entry.Mutable

@@ -32,7 +32,7 @@ func (e *engine) cachedFirst(m *mount, scs []formats.Sidecar) []formats.Sidecar 
 // fill or finds it in the cache. When the artifact turns out missing, the price is
 // one request for its checksum file, remembered like any other 404.
 func (e *engine) prefetchChecksum(ctx context.Context, spec fillSpec) {
-	scs := e.cachedFirst(spec.mount, spec.route.Sidecars)
+	scs := e.cachedFirst(spec.mount, sidecarsOf(spec.mount, spec.route))
 	if len(scs) == 0 || e.offline {
 		return
 	}
@@ -41,4 +41,15 @@ func (e *engine) prefetchChecksum(ctx context.Context, spec fillSpec) {
 		return
 	}
 	go e.ensure(ctx, spec.mount, first, spec)
+}
+
+// sidecarsOf lists a route's checksum documents, from the route or from the format.
+func sidecarsOf(m *mount, rt formats.Route) []formats.Sidecar {
+	if len(rt.Sidecars) > 0 {
+		return rt.Sidecars
+	}
+	if l, ok := m.format.(formats.SidecarLister); ok {
+		return l.Sidecars(rt)
+	}
+	return nil
 }

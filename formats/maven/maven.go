@@ -70,14 +70,20 @@ func readRoute(p string) formats.Route {
 	default:
 		rt.Kind = formats.Artifact
 	}
-	if isSidecar(p) {
-		return rt
-	}
-	for _, c := range checksumExts {
-		side := readRoute(p + c.ext)
-		rt.Sidecars = append(rt.Sidecars, formats.Sidecar{Algo: c.algo, Route: side})
-	}
 	return rt
+}
+
+// Sidecars implements formats.SidecarLister: the checksum files published next to
+// an artifact, listed only when a fill needs them.
+func (Format) Sidecars(rt formats.Route) []formats.Sidecar {
+	if rt.Kind != formats.Artifact && rt.Kind != formats.Metadata || isSidecar(rt.Key) {
+		return nil
+	}
+	out := make([]formats.Sidecar, 0, len(checksumExts))
+	for _, c := range checksumExts {
+		out = append(out, formats.Sidecar{Algo: c.algo, Route: readRoute(rt.Key + c.ext)})
+	}
+	return out
 }
 
 func publishRoute(p string) formats.Route {

@@ -39,8 +39,8 @@ func TestRouteKinds(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s %s: %v", c.method, c.rest, err)
 		}
-		if rt.Kind != c.kind || rt.TTLClass != c.class || len(rt.Sidecars) != c.sidecars {
-			t.Errorf("%s %s: kind %v class %q sidecars %d; want %v %q %d", c.method, c.rest, rt.Kind, rt.TTLClass, len(rt.Sidecars), c.kind, c.class, c.sidecars)
+		if rt.Kind != c.kind || rt.TTLClass != c.class || len(New().Sidecars(rt)) != c.sidecars {
+			t.Errorf("%s %s: kind %v class %q sidecars %d; want %v %q %d", c.method, c.rest, rt.Kind, rt.TTLClass, len(New().Sidecars(rt)), c.kind, c.class, c.sidecars)
 		}
 		if rt.Path != c.rest {
 			t.Errorf("%s: upstream path %q", c.rest, rt.Path)
