@@ -30,6 +30,9 @@ type Entry struct {
 	FetchedAt    time.Time `json:"f"`            // last time the upstream confirmed it
 	Mutable      bool      `json:"m,omitempty"`  // metadata with a TTL, not an immutable artifact
 	Private      bool      `json:"p,omitempty"`  // the upstream needed credentials to serve it
+	// Source is the base URL of the upstream private content came from, for mounts
+	// that group several upstreams (each may hold different content at a path).
+	Source string `json:"src,omitempty"`
 	// Header holds protocol headers served with the content (an OCI tag list's Link).
 	Header map[string]string `json:"h,omitempty"`
 }

@@ -79,6 +79,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 		challenge(w, r, m, "token is unknown, revoked or expired")
 		return c, false
 	case !v.Has(need):
+		c.verdict = v // names the caller in the audit line of the refusal
 		s.engine.fail(w, r, m, http.StatusForbidden, "token lacks the "+string(need)+" scope")
 		return c, false
 	}

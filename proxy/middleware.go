@@ -79,6 +79,21 @@ func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
 
 func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
+// statusOf is the status already sent through w, found in the countingWriter under
+// whatever writers wrap it; 0 if none was.
+func statusOf(w http.ResponseWriter) int {
+	for {
+		switch x := w.(type) {
+		case *countingWriter:
+			return x.status
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return 0
+		}
+	}
+}
+
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func newRequestID() string {

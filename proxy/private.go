@@ -143,6 +143,11 @@ func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, 
 	switch {
 	case errors.Is(err, errOtherUpstream):
 		return true, true
+	case err != nil && m.cred.authFor(r) == "":
+		// The upstream cannot say whether anonymous callers may read this: ask for
+		// credentials, which Maven and Gradle send only after a challenge.
+		challenge(w, r, m, "authentication required")
+		return false, false
 	case err != nil:
 		requestLogger(r).Warn().Err(err).Msg("private content access check failed")
 		e.fail(w, r, m, http.StatusBadGateway, "cannot confirm access with the upstream")

@@ -146,10 +146,12 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 		return
 	}
 	c, ok := s.admit(w, r, m, rt)
+	infoOf(r).caller = c
 	if !ok {
+		// A refused publish or delete is audited too: who tried, what, and the answer.
+		s.engine.audit(r, m, rt, statusOf(w))
 		return
 	}
-	infoOf(r).caller = c
 	switch rt.Kind {
 	case formats.Artifact, formats.Metadata:
 		s.engine.serveRead(w, r, m, rt)

@@ -71,7 +71,7 @@ func (s *Server) decideLocked(tok string, present bool, owner string, p *pkg, ac
 	return 0
 }
 
-// loginOf names the user a known token belongs to.
+// loginOfLocked names the user a known token belongs to.
 func (s *Server) loginOfLocked(tok string) (string, bool) {
 	info, ok := s.tokens[tok]
 	return info.login, ok

@@ -21,6 +21,8 @@
 package fakegithub
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"sync"
 )
@@ -229,6 +231,16 @@ func (s *Server) counting(name string, h http.Handler) http.Handler {
 		}
 		s.reqLog = append(s.reqLog, name+" "+r.Method+" "+r.URL.Path)
 		s.mu.Unlock()
+		if r.Body != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Handlers read bodies holding the lock: take them off the wire first, so
+			// a slow sender never holds up the other hosts (the API among them).
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxUpload))
+			if err != nil {
+				http.Error(w, "reading the body", http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		h.ServeHTTP(w, r)
 	})
 }

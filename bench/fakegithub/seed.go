@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -118,11 +117,4 @@ func (s *Server) HasBlob(repo, digest string) bool {
 	defer s.mu.Unlock()
 	r := s.oci.repos[repo]
 	return r != nil && r.blobs[digest]
-}
-
-// Owner is the owner of a package name in a format: the first segment of a Maven
-// package or OCI repository, the scope of an npm package.
-func Owner(name string) string {
-	owner, _, _ := strings.Cut(strings.TrimPrefix(name, "@"), "/")
-	return owner
 }
