@@ -201,13 +201,16 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		fail(fmt.Errorf("%w: %d bytes is over the artifact size limit", cache.ErrTooLarge, resp.ContentLength))
 		return
 	}
-	head := make([]byte, 512)
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	head := (*bp)[:wholeBodyLimit]
 	n, err := io.ReadFull(resp.Body, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	complete := errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	if err != nil && !complete {
 		fail(err)
 		return
 	}
-	if err := spec.mount.format.CheckBody(spec.route, resp.Header, head[:n]); err != nil {
+	if err := spec.mount.format.CheckBody(spec.route, resp.Header, head[:min(n, 512)]); err != nil {
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
@@ -223,6 +226,16 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 	defer w.Cancel()
 	if _, err := w.Write(head[:n]); err != nil {
 		fail(err)
+		return
+	}
+	if complete {
+		// A small body is verified before any client sees a status line, so a bad
+		// one is a clear 502 rather than a broken transfer.
+		if err := w.Verify(); err != nil {
+			fail(err)
+			return
+		}
+		e.commitFill(f, w, resp, spec)
 		return
 	}
 	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), resp.ContentLength, int64(n))
@@ -262,6 +275,10 @@ func contentTypeOf(resp *http.Response, rt formats.Route) string {
 	}
 	return rt.ContentType
 }
+
+// wholeBodyLimit: a body that ends within this many bytes is read whole and verified
+// before clients are answered; longer ones are streamed as they arrive.
+const wholeBodyLimit = 64 << 10
 
 // copyBuffers recycles fill buffers: large enough for few syscalls on big blobs,
 // and pooled so a burst of small misses does not allocate one per fill.
