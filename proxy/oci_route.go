@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"hoard/formats"
 	"hoard/formats/oci"
 	"hoard/policy"
 )
@@ -34,7 +35,7 @@ func (s *Server) serveOCI(w http.ResponseWriter, r *http.Request, rest string) {
 	ri.mount, ri.format = m.name, m.format.Name()
 	ociCleanQuery(r, prefix, s.ociMountNames())
 	ow := &ociWriter{ResponseWriter: w, r: r, public: s.engine.publicURL + "/v2/" + prefix, challenge: `Basic realm="hoard"`}
-	if ch, ok := m.format.(interface{ Challenge() string }); ok {
+	if ch, ok := m.format.(formats.Challenger); ok {
 		ow.challenge = ch.Challenge()
 	}
 	for _, u := range m.upstreams {
