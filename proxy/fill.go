@@ -136,13 +136,15 @@ func (f *fill) end(o outcome, entry cache.Entry, rel relayed, err error) {
 	close(f.done)
 }
 
-// commitLocked runs fn (the cache commit, which renames the temp file) while no client
-// can be opening the temp file, then records the outcome.
+// commit runs fn (the cache commit: fsync, rename, index) and records the outcome.
+// The lock is not held meanwhile, so clients keep streaming verified bytes while the
+// fsync runs; one that opens the temp file just as it is renamed waits for the
+// outcome instead (see openTail).
 func (f *fill) commit(fn func() (cache.Entry, error)) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	entry, err := fn()
 	f.leave() // after the commit indexed the entry: newcomers find it in the cache
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err != nil {
 		f.outcome, f.err = outcomeFailed, err
 	} else {
@@ -184,15 +186,21 @@ func (f *fill) snapshot() snapshot {
 // runs, the committed blob once it is stored.
 func (f *fill) openTail(store *cache.Store) (*os.File, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch f.outcome {
-	case outcomeRunning:
-		return os.Open(f.tmpPath)
-	case outcomeStored:
-		return store.OpenBlob(f.entry)
+	running, path := f.outcome == outcomeRunning, f.tmpPath
+	f.mu.Unlock()
+	if running {
+		file, err := os.Open(path)
+		if !errors.Is(err, os.ErrNotExist) {
+			return file, err
+		}
+		<-f.done // renamed by the commit, or removed by a failure: read the outcome
 	}
-	if f.err != nil {
-		return nil, f.err
+	s := f.snapshot()
+	switch {
+	case s.outcome == outcomeStored:
+		return store.OpenBlob(s.entry)
+	case s.err != nil:
+		return nil, s.err
 	}
 	return nil, errors.New("fill ended without content")
 }
