@@ -45,7 +45,9 @@ type fillSpec struct {
 	// private content; who names that caller (callerKey).
 	private bool
 	who     string
-	source  string // base URL of the upstream that answered the fill
+	// sidecars are the route's checksum documents, listed once per fill by runFill.
+	sidecars []formats.Sidecar
+	source   string // base URL of the upstream that answered the fill
 }
 
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
@@ -80,6 +82,7 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 			f.end(outcomeFailed, cache.Entry{}, relayed{}, errors.New("internal error"))
 		}
 	}()
+	spec.sidecars = sidecarsOf(spec.mount, spec.route)
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
 	if err != nil {
@@ -111,7 +114,7 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 	if len(ups) == 0 {
 		return nil, "", errNoUpstream
 	}
-	if len(sidecarsOf(spec.mount, spec.route)) == 0 {
+	if len(spec.sidecars) == 0 {
 		ctx = onLeafPool(ctx) // see poolTransport
 	}
 	var resp *http.Response

@@ -13,7 +13,7 @@ import (
 // publishes for an artifact, so the artifact is verified before it is committed.
 // A missing checksum file means no check; an upstream failure fails the fill.
 func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
-	for _, sc := range e.cachedFirst(spec.mount, sidecarsOf(spec.mount, spec.route)) {
+	for _, sc := range e.cachedFirst(spec.mount, spec.sidecars) {
 		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec)
 		if err != nil {
 			return nil, fmt.Errorf("fetching %s checksum: %w", sc.Algo, err)

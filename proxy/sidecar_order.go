@@ -32,7 +32,7 @@ func (e *engine) cachedFirst(m *mount, scs []formats.Sidecar) []formats.Sidecar 
 // fill or finds it in the cache. When the artifact turns out missing, the price is
 // one request for its checksum file, remembered like any other 404.
 func (e *engine) prefetchChecksum(ctx context.Context, spec fillSpec) {
-	scs := e.cachedFirst(spec.mount, sidecarsOf(spec.mount, spec.route))
+	scs := e.cachedFirst(spec.mount, spec.sidecars)
 	if len(scs) == 0 || e.offline {
 		return
 	}
