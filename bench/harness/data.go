@@ -25,6 +25,18 @@ const (
 	pathHerd    = "/maven/com/acme/herd/1.0/herd-1.0.jar"
 )
 
+// herdPath is the herd blob of a round (item is pathHerd or pathOCIHerd): each
+// round's herd is for a blob no server has fetched yet.
+func herdPath(item string, round int) string {
+	if round == 0 {
+		return item
+	}
+	if isOCI(item) {
+		return fmt.Sprintf("/oci/herd%d/layer", round)
+	}
+	return fmt.Sprintf("/maven/com/acme/herd%d/1.0/herd%d-1.0.jar", round, round)
+}
+
 func coldMetaPath(i int) string { return fmt.Sprintf("/maven/com/acme/cold%d/maven-metadata.xml", i) }
 func coldNpmPath(i int) string  { return fmt.Sprintf("/npm/cold%d", i) }
 func coldBlobPath(i int) string {
@@ -33,9 +45,10 @@ func coldBlobPath(i int) string {
 
 // dataSpec sizes the generated tree.
 type dataSpec struct {
-	BlobBytes int64 // the large blob, the herd blob and each cold blob
+	BlobBytes int64 // the large blob, each herd blob and each cold blob
 	ColdMeta  int   // cold metadata files per kind
 	ColdBlobs int
+	HerdBlobs int // one per herd round; at least one
 	// OriginURL is where the origin serves npm/ (tarball URLs in packuments point there).
 	OriginURL string
 }
@@ -49,7 +62,9 @@ func writeData(root string, spec dataSpec) error {
 		pathMeta1K:  func(w io.Writer) error { return mavenMetadata(w, "small", 1024) },
 		pathDoc200K: func(w io.Writer) error { return packument(w, "bigpkg", spec.OriginURL, 200<<10) },
 		pathBlob:    func(w io.Writer) error { return randomBytes(w, rng, spec.BlobBytes) },
-		pathHerd:    func(w io.Writer) error { return randomBytes(w, rng, spec.BlobBytes) },
+	}
+	for i := range max(spec.HerdBlobs, 1) {
+		files[herdPath(pathHerd, i)] = func(w io.Writer) error { return randomBytes(w, rng, spec.BlobBytes) }
 	}
 	for i := 0; i < spec.ColdMeta; i++ {
 		files[coldMetaPath(i)] = func(w io.Writer) error { return mavenMetadata(w, fmt.Sprintf("cold%d", i), 1024) }

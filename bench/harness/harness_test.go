@@ -60,10 +60,10 @@ func TestNginxConf(t *testing.T) {
 
 func TestWriteData(t *testing.T) {
 	root := t.TempDir()
-	if err := writeData(root, dataSpec{BlobBytes: 1000, ColdMeta: 1, ColdBlobs: 1, OriginURL: "http://o"}); err != nil {
+	if err := writeData(root, dataSpec{BlobBytes: 1000, ColdMeta: 1, ColdBlobs: 1, HerdBlobs: 2, OriginURL: "http://o"}); err != nil {
 		t.Fatal(err)
 	}
-	for p, size := range map[string]int64{pathMeta1K: 1024, pathDoc200K: 200 << 10, pathBlob: 1000, coldBlobPath(0): 1000} {
+	for p, size := range map[string]int64{pathMeta1K: 1024, pathDoc200K: 200 << 10, pathBlob: 1000, coldBlobPath(0): 1000, pathHerd: 1000, herdPath(pathHerd, 1): 1000} {
 		fi, err := os.Stat(filepath.Join(root, p))
 		if err != nil {
 			t.Fatal(err)
@@ -84,7 +84,8 @@ func TestWriteData(t *testing.T) {
 	}
 	a, _ := os.ReadFile(filepath.Join(root, pathBlob))
 	c, _ := os.ReadFile(filepath.Join(root, coldBlobPath(0)))
-	if bytes.Equal(a, c) {
+	h1, _ := os.ReadFile(filepath.Join(root, herdPath(pathHerd, 1)))
+	if bytes.Equal(a, c) || bytes.Equal(a, h1) {
 		t.Error("blobs share their bytes: a cache could dedupe them")
 	}
 }
@@ -107,7 +108,7 @@ func TestReport(t *testing.T) {
 	}
 	r := newReport(Config{BlobConc: 4, Herd: 10, BlobBytes: 50 << 20, Commit: "test"})
 	r.servers = []string{"nginx-static", "hoard"}
-	r.small = []smallRow{
+	r.small = []loadRow{
 		{item: "1 KB", conc: 16, server: "nginx-static", res: loadResult{Stats: stats(1000, time.Millisecond), CPU: 0.01}},
 		{item: "1 KB", conc: 16, server: "hoard", res: loadResult{Stats: stats(900, time.Millisecond), CPU: 0.02}},
 	}
@@ -119,6 +120,99 @@ func TestReport(t *testing.T) {
 	md := r.markdown()
 	for _, want := range []string{"| 1 KB | 16 | hoard | 900 |", "2.22", "+1.00 ms", "✗ warm 1 KB, c=16: CPU per request 2.22×",
 		"✓ cold npm packument 1 KB", "✓ herd blob: 1 upstream"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestRuns(t *testing.T) {
+	for _, c := range []struct {
+		r    runs
+		want float64
+	}{
+		{runs{}, 0},
+		{runs{0: 7}, 7},
+		{runs{0: 3, 1: 1, 2: 2}, 2},
+		{runs{0: 4, 1: 1, 2: 3, 3: 2}, 2.5}, // even count: the mean of the middle two
+		{runs{0: 10, 1: 10, 2: 1000}, 10},   // one wild run moves nothing
+	} {
+		if got := c.r.median(); got != c.want {
+			t.Errorf("median of %v = %v, want %v", c.r, got, c.want)
+		}
+	}
+	if lo, hi := (runs{0: 3, 1: 1, 2: 2}).spread(); lo != 1 || hi != 3 {
+		t.Errorf("spread = %v, %v", lo, hi)
+	}
+	if got := (runs{0: 1.234, 1: 1.5}).span(2); got != "1.23–1.50" {
+		t.Errorf("span = %q", got)
+	}
+	if got := (runs{0: 1.2}).span(2); got != "–" {
+		t.Errorf("span of one run = %q", got)
+	}
+	// Ratios pair rounds: a round missing from either side, or with nothing
+	// measured, gives none.
+	got := runs{0: 2, 1: 6, 2: 5, 3: 4}.over(runs{0: 1, 1: 2, 3: 0})
+	if len(got) != 2 || got[0] != 2 || got[1] != 3 {
+		t.Errorf("over = %v, want map[0:2 1:3]", got)
+	}
+}
+
+func TestRatioPerRound(t *testing.T) {
+	// Static nginx's CPU per request drifts 10, 20, 40 µs over the rounds and
+	// Hoard's 12, 30, 40: the ratios within a round are 1.2, 1.5 and 1.0, whose
+	// median is 1.2; the ratio of the medians (30 ÷ 20) would say 1.5.
+	row := func(server string, round int, cpuMicros float64) loadRow {
+		st := loadgen.Stats{Requests: 1000, Elapsed: time.Second, Bytes: 1000}
+		st.Latency.Add(time.Millisecond)
+		return loadRow{item: "1 KB", conc: 16, server: server, round: round, res: loadResult{Stats: st, CPU: cpuMicros * 1000 / 1e6}}
+	}
+	var rows []loadRow
+	for round, cpus := range [][2]float64{{10, 12}, {20, 30}, {40, 40}} {
+		rows = append(rows, row("nginx-static", round, cpus[0]), row("hoard", round, cpus[1]))
+	}
+	k := rowKey{"1 KB", 16, "hoard"}
+	if got := keys(rows); len(got) != 2 || got[0].server != "nginx-static" || got[1] != k {
+		t.Fatalf("keys = %v", got)
+	}
+	ratios := perRound(rows, k, smallRef(k), loadRow.cpuPerReq)
+	if m := ratios.median(); m < 1.199 || m > 1.201 {
+		t.Errorf("median of per-round ratios = %v, want 1.2", m)
+	}
+	r := newReport(Config{Runs: 3, Commit: "test"})
+	r.small = rows
+	md := r.markdown()
+	for _, want := range []string{"median of 3 runs", "| 1 KB | 16 | hoard | 1000 | 1.00 ms | 1.00 ms | 30.0 | 1.00 | 1.20 | 1.00–1.50 |",
+		"✓ warm 1 KB, c=16: CPU per request 1.20×"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestHerdRuns(t *testing.T) {
+	if herdPath(pathHerd, 0) != pathHerd || herdPath(pathOCIHerd, 0) != pathOCIHerd {
+		t.Error("round 0 is not the base herd blob")
+	}
+	seen := map[string]bool{}
+	for round := range 3 {
+		for _, p := range []string{herdPath(pathHerd, round), herdPath(pathOCIHerd, round)} {
+			if seen[p] {
+				t.Errorf("%s in two rounds", p)
+			}
+			seen[p] = true
+		}
+	}
+	if got := ociRepo(herdPath(pathOCIHerd, 2)); got != "herd2" {
+		t.Errorf("ociRepo = %q", got)
+	}
+	// One run with two upstream requests fails the target, whatever the median.
+	r := newReport(Config{Runs: 3, Herd: 10, Commit: "test"})
+	for round, up := range []int64{1, 2, 1} {
+		r.herd = append(r.herd, herdRow{item: "blob", server: "hoard", round: round, upstream: up, st: exchangeStats{N: 10, OK: 10}, bytes: 1})
+	}
+	md := r.markdown()
+	for _, want := range []string{"| blob | hoard | 30/30 | 1–2 |", "✗ herd blob: 1–2 upstream request(s)", "✓ herd blob: 30 of 30 clients"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}

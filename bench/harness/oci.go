@@ -40,6 +40,12 @@ type ociData struct {
 	layers map[string]string // repository -> its (only) layer's digest
 }
 
+// ociRepo is the repository of a benchmark OCI path (under bench/ on a registry).
+func ociRepo(p string) string {
+	repo, _, _ := strings.Cut(strings.TrimPrefix(p, "/oci/"), "/")
+	return repo
+}
+
 // v2Path maps a benchmark OCI path to /v2/<prefix><repo>/... on a registry.
 func (d *ociData) v2Path(p, prefix string) (string, bool) {
 	rest, ok := strings.CutPrefix(p, "/oci/")
@@ -284,24 +290,27 @@ func (h *harness) setUpOCI(ctx context.Context, originRoot string) (*slowProxy, 
 	}
 	h.extra = append(h.extra, up.Proc)
 	rng := rand.New(rand.NewChaCha8([32]byte{'o', 'c', 'i'}))
+	// Layers are made as they are pushed, so no more than one large one is held.
 	big := func() []byte {
 		var b bytes.Buffer
 		randomBytes(&b, rng, h.cfg.BlobBytes)
 		return b.Bytes()
 	}
-	d := &ociData{layers: map[string]string{}}
-	images := []struct {
+	type image struct {
 		repo  string
-		layer []byte
-	}{{"img", big()}, {"herd", big()}, {"coldblob", big()}}
+		layer func() []byte
+	}
+	d := &ociData{layers: map[string]string{}}
+	images := []image{{"img", big}, {"coldblob", big}}
+	for round := range h.cfg.runCount() {
+		images = append(images, image{ociRepo(herdPath(pathOCIHerd, round)), big})
+	}
 	for i := 0; i < h.cfg.Cold; i++ {
-		images = append(images, struct {
-			repo  string
-			layer []byte
-		}{fmt.Sprintf("cold%d", i), []byte(fmt.Sprintf("small layer %d", i))})
+		small := []byte(fmt.Sprintf("small layer %d", i))
+		images = append(images, image{fmt.Sprintf("cold%d", i), func() []byte { return small }})
 	}
 	for _, im := range images {
-		m, ld, err := pushImage(ctx, up.Addr, "bench/"+im.repo, "v1", im.layer)
+		m, ld, err := pushImage(ctx, up.Addr, "bench/"+im.repo, "v1", im.layer())
 		if err != nil {
 			return nil, fmt.Errorf("push %s: %w", im.repo, err)
 		}

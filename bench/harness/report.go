@@ -8,18 +8,27 @@ import (
 	"time"
 )
 
-type smallRow struct {
+// loadRow is one closed-loop run: a warm small-content run (report.small) or a
+// warm large-blob run (report.large), in one round.
+type loadRow struct {
 	item   string
 	conc   int
 	server string
+	round  int
 	res    loadResult
 }
 
-type largeRow struct {
-	item   string
-	server string
-	res    loadResult
-}
+func (w loadRow) at() (rowKey, int) { return rowKey{w.item, w.conc, w.server}, w.round }
+
+// The figures of a load run, for figure.
+func (w loadRow) rps() float64       { return w.res.Stats.RPS() }
+func (w loadRow) p50() float64       { return float64(w.res.Stats.Latency.Quantile(0.5)) }
+func (w loadRow) p99() float64       { return float64(w.res.Stats.Latency.Quantile(0.99)) }
+func (w loadRow) cpuPerReq() float64 { return w.res.CPUPerReq() }
+func (w loadRow) mbps() float64      { return w.res.Stats.MBps() }
+func (w loadRow) cpuPerGB() float64  { return w.res.CPUPerGB() }
+func (w loadRow) peak() float64      { return float64(w.res.PeakRSS) }
+func (w loadRow) peakAnon() float64  { return float64(w.res.PeakAnon) }
 
 type coldRow struct {
 	kind, server string
@@ -29,6 +38,7 @@ type coldRow struct {
 type herdRow struct {
 	item     string
 	server   string
+	round    int
 	st       exchangeStats
 	upstream int64
 	wall     time.Duration
@@ -37,6 +47,21 @@ type herdRow struct {
 	peakAnon int64
 	bytes    int64
 }
+
+func (w herdRow) at() (rowKey, int) { return rowKey{item: w.item, server: w.server}, w.round }
+
+// The figures of a herd, for figure.
+func (w herdRow) ttfb50() float64    { return float64(w.st.TTFB50) }
+func (w herdRow) ttfb99() float64    { return float64(w.st.TTFB99) }
+func (w herdRow) tot50() float64     { return float64(w.st.Tot50) }
+func (w herdRow) tot99() float64     { return float64(w.st.Tot99) }
+func (w herdRow) wallTime() float64  { return float64(w.wall) }
+func (w herdRow) cpuSec() float64    { return w.cpu }
+func (w herdRow) cpuPerGB() float64  { return w.cpu / (float64(w.bytes) / 1e9) }
+func (w herdRow) ok() float64        { return float64(w.st.OK) }
+func (w herdRow) clients() float64   { return float64(w.st.N) }
+func (w herdRow) upstreamN() float64 { return float64(w.upstream) }
+func (w herdRow) peakRSS() float64   { return float64(w.peak) }
 
 type scaleRow struct {
 	entries          int
@@ -51,8 +76,8 @@ type report struct {
 	cfg       Config
 	began     time.Time
 	servers   []string
-	small     []smallRow
-	large     []largeRow
+	small     []loadRow
+	large     []loadRow
 	cold      []coldRow
 	herd      []herdRow
 	scale     []scaleRow
@@ -132,32 +157,13 @@ func (r *report) markdown() string {
 	p("- servers: %s, all on 127.0.0.1, driven by the same load generator (bench/loadgen: keep-alive HTTP/1.1, closed loop)\n", strings.Join(r.servers, ", "))
 	p("- reproduce: `bash bench/run.sh` (see bench/README.md for flags)\n\n")
 	p("CPU is the server's own user+system time (all its processes) during the measured run, from /proc/PID/stat. ")
-	p("Ratios are to static nginx in the same run (÷ nginx). Peak RSS is VmHWM summed over the server's processes, reset before the scenario.\n\n")
+	p("Ratios are to static nginx in the same round (÷ nginx). Peak RSS is VmHWM summed over the server's processes, reset before each measured run.\n\n")
+	p("%s\n\n", r.runsNote())
 	for _, n := range r.notes {
 		p("> %s\n\n", n)
 	}
-
-	if len(r.small) > 0 {
-		p("## Warm small content\n\n")
-		p("| content | conc | server | req/s | p50 | p99 | CPU µs/req | req/s ÷ nginx | CPU/req ÷ nginx |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n")
-		for _, row := range r.small {
-			ref := r.smallRef(row.item, row.conc)
-			p("| %s | %d | %s | %.0f | %s | %s | %.1f | %s | %s |\n", row.item, row.conc, row.server, row.res.Stats.RPS(),
-				ms(row.res.Stats.Latency.Quantile(0.5)), ms(row.res.Stats.Latency.Quantile(0.99)), row.res.CPUPerReq(),
-				ratio(row.res.Stats.RPS(), ref.Stats.RPS()), ratio(row.res.CPUPerReq(), ref.CPUPerReq()))
-		}
-		p("\n")
-	}
-	if len(r.large) > 0 {
-		p("## Warm large blob (%s, concurrency %d)\n\n", mb(r.cfg.BlobBytes), r.cfg.BlobConc)
-		p("| content | server | MB/s | CPU s/GB | peak RSS | MB/s ÷ nginx | CPU/GB ÷ nginx |\n|---|---|---:|---:|---:|---:|---:|\n")
-		ref := r.largeRef()
-		for _, row := range r.large {
-			p("| %s | %s | %.0f | %.3f | %s | %s | %s |\n", row.item, row.server, row.res.Stats.MBps(), row.res.CPUPerGB(), mbAnon(row.res.PeakRSS, row.res.PeakAnon),
-				ratio(row.res.Stats.MBps(), ref.Stats.MBps()), ratio(row.res.CPUPerGB(), ref.CPUPerGB()))
-		}
-		p("\n")
-	}
+	p("%s", r.smallTable())
+	p("%s", r.largeTable())
 	if len(r.cold) > 0 {
 		p("## Cold miss (one client, one request at a time, each for content no cache holds yet)\n\n")
 		p("| content | server | ok | first byte p50 | total p50 | first byte added to origin | total added to origin |\n|---|---|---:|---:|---:|---:|---:|\n")
@@ -168,22 +174,7 @@ func (r *report) markdown() string {
 		}
 		p("\n")
 	}
-	if len(r.herd) > 0 {
-		p("## Thundering herd (%d clients at once for one cold %s blob)\n\n", r.cfg.Herd, mb(r.cfg.BlobBytes))
-		p("nginx-static has no miss: its row is the same herd served from disk, the floor. The last column compares the median client's first byte with one cold fetch of a blob of the same size through the same server (cold miss table).\n\n")
-		p("| content | server | ok | upstream requests | first byte p50 | first byte p99 | total p50 | total p99 | wall | CPU s | CPU s/GB | peak RSS | first byte p50 ÷ single cold |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-		for _, row := range r.herd {
-			single := r.coldFor(row.item, row.server)
-			up := fmt.Sprint(row.upstream)
-			if row.server == reference {
-				up = "– (static)"
-			}
-			p("| %s | %s | %d/%d | %s | %s | %s | %s | %s | %s | %.2f | %.3f | %s | %s |\n", row.item, row.server, row.st.OK, row.st.N, up,
-				ms(row.st.TTFB50), ms(row.st.TTFB99), ms(row.st.Tot50), ms(row.st.Tot99), ms(row.wall), row.cpu,
-				row.cpu/(float64(row.bytes)/1e9), mb(row.peak), ratio(float64(row.st.TTFB50), float64(single)))
-		}
-		p("\n")
-	}
+	p("%s", r.herdTable())
 	if len(r.large) > 0 || len(r.herd) > 0 {
 		p("## Memory\n\nPeak RSS is VmHWM (anonymous and file-backed pages together); the anonymous part, sampled every 50 ms, is what the process allocated itself.\n\n")
 		p("| server | RSS after the run | peak RSS, small content | peak RSS, large blob | peak RSS, herd |\n|---|---:|---:|---:|---:|\n")
@@ -231,33 +222,6 @@ func added(row, origin coldRow, f func(exchangeStats) time.Duration) string {
 	return fmt.Sprintf("%+.2f ms", float64(f(row.st)-f(origin.st))/1e6)
 }
 
-func (r *report) smallRef(item string, conc int) loadResult {
-	for _, row := range r.small {
-		if row.item == item && row.conc == conc && row.server == reference {
-			return row.res
-		}
-	}
-	return loadResult{}
-}
-
-func (r *report) smallFor(item string, conc int, server string) (loadResult, bool) {
-	for _, row := range r.small {
-		if row.item == item && row.conc == conc && row.server == server {
-			return row.res, true
-		}
-	}
-	return loadResult{}, false
-}
-
-func (r *report) largeRef() loadResult {
-	for _, row := range r.large {
-		if row.server == reference && row.item == "blob" {
-			return row.res
-		}
-	}
-	return loadResult{}
-}
-
 func (r *report) coldOrigin(kind string) coldRow {
 	for _, row := range r.cold {
 		if row.kind == kind && row.server == "origin" {
@@ -287,31 +251,7 @@ func (r *report) targets() string {
 		fmt.Fprintf(&b, "- %s %s\n", mark, fmt.Sprintf(f, a...))
 	}
 	b.WriteString("## Hoard against its targets\n\n")
-	for _, row := range r.small {
-		if row.server != "hoard" {
-			continue
-		}
-		ref := r.smallRef(row.item, row.conc)
-		c := row.res.CPUPerReq() / ref.CPUPerReq()
-		check(c <= 1.25, "warm %s, c=%d: CPU per request %.2f× nginx static (target ≤ 1.25×)", row.item, row.conc, c)
-		if pc, ok := r.smallFor(row.item, row.conc, "nginx-cache"); ok {
-			check(row.res.Stats.RPS() >= pc.Stats.RPS(), "warm %s, c=%d: %.0f req/s vs nginx proxy_cache %.0f (target ≥)", row.item, row.conc, row.res.Stats.RPS(), pc.Stats.RPS())
-		}
-		if row.conc == 64 {
-			p99 := row.res.Stats.Latency.Quantile(0.99)
-			check(p99 < 5*time.Millisecond, "warm %s, c=64: p99 %s (target < 5 ms on a quiet machine)", row.item, ms(p99))
-		}
-	}
-	for _, row := range r.large {
-		if row.server != "hoard" {
-			continue
-		}
-		ref := r.largeRef()
-		c := row.res.CPUPerGB() / ref.CPUPerGB()
-		check(c <= 1.25, "warm %s: CPU per GB %.2f× nginx static (target ≤ 1.25×)", row.item, c)
-		t := row.res.Stats.MBps() / ref.Stats.MBps()
-		check(t >= 0.9, "warm %s: throughput %.2f× nginx static (target ≥ 0.9×)", row.item, t)
-	}
+	r.warmTargets(check)
 	for _, row := range r.cold {
 		if row.server != "hoard" || row.kind == "blob" || row.kind == "OCI layer" {
 			continue
@@ -320,21 +260,7 @@ func (r *report) targets() string {
 		d := row.st.Tot50 - o.st.Tot50
 		check(d <= 2*time.Millisecond && row.st.OK == row.st.N, "cold %s: %s added to the origin's own time (target ≤ 2 ms)", row.kind, fmt.Sprintf("%+.2f ms", float64(d)/1e6))
 	}
-	for _, row := range r.herd {
-		if row.server != "hoard" {
-			continue
-		}
-		check(row.upstream == 1, "herd %s: %d upstream request(s) for it (target exactly 1)", row.item, row.upstream)
-		single := r.coldFor(row.item, "hoard")
-		floor := ""
-		for _, o := range r.herd {
-			if o.server == reference && o.item == "blob" {
-				floor = fmt.Sprintf("; static nginx's median first byte for the same herd from disk: %s", ms(o.st.TTFB50))
-			}
-		}
-		check(single > 0 && row.st.TTFB50 <= 2*single, "herd %s: median first byte %s vs one cold fetch's %s (target ≤ 2×)%s", row.item, ms(row.st.TTFB50), ms(single), floor)
-		check(row.st.OK == row.st.N, "herd %s: %d of %d clients got the whole blob", row.item, row.st.OK, row.st.N)
-	}
+	r.herdTargets(check)
 	var peak, anon int64
 	for _, row := range r.small {
 		if row.server == "hoard" {
