@@ -28,10 +28,15 @@ type Writer struct {
 	others   map[string]hash.Hash // extra algorithms named in opts.Expected
 	small    []byte               // a copy of the bytes while they fit the hot tier
 	written  atomic.Int64
+	flushed  int64 // bytes handed to startWriteback so far
 	err      error // first write failure; Commit reports it
 	mu       sync.Mutex
 	finished bool // committed or cancelled: the temp file is no longer ours
 }
+
+// writebackChunk is how many written bytes may wait in the page cache before
+// the kernel is asked to start writing them out.
+const writebackChunk = 8 << 20
 
 // NewWriter creates a temp file in Dir/tmp for one blob.
 func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
@@ -98,7 +103,10 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	n, err := w.f.Write(p)
 	w.hash(p[:n])
-	w.written.Add(int64(n))
+	if done := w.written.Add(int64(n)); done-w.flushed >= writebackChunk {
+		startWriteback(w.f, w.flushed, done-w.flushed)
+		w.flushed = done
+	}
 	if err != nil {
 		w.err = fmt.Errorf("cache: write temp file: %w", err)
 		return n, w.err
