@@ -41,6 +41,9 @@ type Limits struct {
 // Log configures the JSON log.
 type Log struct {
 	Level string `yaml:"level"` // debug, info, warn, error
+	// AccessFlush is how long access lines may wait in memory before they are
+	// written (0: each at once). Other lines are always written at once.
+	AccessFlush Duration `yaml:"access_flush"`
 }
 
 // Cache configures the store and the pull-through engine.

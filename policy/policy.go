@@ -41,10 +41,10 @@ func ParseScopes(list string) map[Scope]bool {
 // (Maven, Gradle, NuGet, RubyGems reads), NuGet's X-NuGet-ApiKey, and the bare key
 // `gem push` sends as the whole Authorization header.
 func TokenFrom(r *http.Request) (string, bool) {
-	if k := strings.TrimSpace(r.Header.Get("X-NuGet-ApiKey")); k != "" {
+	if k := strings.TrimSpace(firstValue(r.Header, nugetKeyHeader)); k != "" {
 		return k, true
 	}
-	auth := strings.TrimSpace(r.Header.Get("Authorization"))
+	auth := strings.TrimSpace(firstValue(r.Header, "Authorization"))
 	if auth == "" {
 		return "", false
 	}
@@ -68,6 +68,18 @@ func TokenFrom(r *http.Request) (string, bool) {
 		return pass, pass != ""
 	}
 	return "", false
+}
+
+// nugetKeyHeader is NuGet's API key header in canonical form, so every request
+// is not charged with canonicalizing it again.
+var nugetKeyHeader = http.CanonicalHeaderKey("X-NuGet-ApiKey")
+
+// firstValue is h.Get(key) for a key already in canonical form.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // Fingerprint names a token in logs and audit lines without revealing it.

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,7 +24,7 @@ const maxRelayBody = 64 << 10
 type engine struct {
 	store       *cache.Store
 	fills       fillGroup
-	running     sync.WaitGroup                 // fills in flight, waited for at shutdown
+	running     inflight                       // fills in flight, waited for at shutdown
 	negative    *expirable.LRU[string, string] // upstream 404s: key -> whose (negative.go)
 	access      *expirable.LRU[string, int]    // private content: caller|mount|package -> mayRead status
 	offline     bool
@@ -63,9 +64,9 @@ func (e *engine) joinFill(key string, spec fillSpec) (*fill, bool) {
 	if !leader {
 		return f, true
 	}
-	e.running.Add(1)
+	e.running.add()
 	go func() {
-		defer e.running.Done()
+		defer e.running.done()
 		ctx, cancel := context.WithTimeout(context.Background(), e.fillTimeout)
 		defer cancel()
 		defer f.leave() // a fill that ended without publishing (it cannot, but be safe)
@@ -238,6 +239,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 			fail(err)
 			return
 		}
+		e.publishWhole(f, w, resp, spec, bytes.Clone(head[:n]))
 		e.commitFill(f, w, resp, spec)
 		return
 	}
@@ -258,18 +260,33 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 // lets the caller whose credentials fetched it read it.
 func (e *engine) commitFill(f *fill, w *cache.Writer, resp *http.Response, spec fillSpec) {
 	f.commit(func() (cache.Entry, error) {
-		return w.Commit(f.key, cache.Entry{
-			ContentType:  contentTypeOf(resp, spec.route),
-			ETag:         resp.Header.Get("ETag"),
-			LastModified: resp.Header.Get("Last-Modified"),
-			FetchedAt:    e.now(),
-			Mutable:      spec.route.Kind == formats.Metadata,
-			Private:      spec.private,
-			Source:       privateSource(spec),
-			Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
-		})
+		return w.Commit(f.key, e.entryFor(resp, spec))
 	})
 	e.grantFiller(spec)
+}
+
+// publishWhole hands a small body, verified and about to be committed, to the
+// fill's clients. The caller whose credentials fetched it may read it from now on.
+func (e *engine) publishWhole(f *fill, w *cache.Writer, resp *http.Response, spec fillSpec, body []byte) {
+	entry := e.entryFor(resp, spec)
+	entry.Key, entry.Digest, entry.Size = f.key, w.Digest(), int64(len(body))
+	e.grantFiller(spec)
+	f.publishWhole(entry, body)
+}
+
+// entryFor describes a fill's content as it is indexed (the store adds the key,
+// digest and size).
+func (e *engine) entryFor(resp *http.Response, spec fillSpec) cache.Entry {
+	return cache.Entry{
+		ContentType:  contentTypeOf(resp, spec.route),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+		FetchedAt:    e.now(),
+		Mutable:      spec.route.Kind == formats.Metadata,
+		Private:      spec.private,
+		Source:       privateSource(spec),
+		Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
+	}
 }
 
 func contentTypeOf(resp *http.Response, rt formats.Route) string {

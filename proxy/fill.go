@@ -55,6 +55,10 @@ type fill struct {
 	// verified: every declared byte arrived and matched its checksums; the last
 	// byte may go out before the commit's fsync.
 	verified bool
+	// whole is a small body read whole and verified, served from memory while it
+	// is committed: the commit's fsyncs are not on its clients' path.
+	whole      []byte
+	wholeEntry cache.Entry
 }
 
 func newFill(key string) *fill {
@@ -155,6 +159,16 @@ func (f *fill) commit(fn func() (cache.Entry, error)) {
 	close(f.done)
 }
 
+// publishWhole releases a small verified body, described by entry as it will be
+// indexed, to every waiting client before the commit runs.
+func (f *fill) publishWhole(entry cache.Entry, body []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.whole, f.wholeEntry = body, entry
+	f.markReadyLocked()
+	f.progressLocked()
+}
+
 // markVerified releases the held-back last byte to tailing clients.
 func (f *fill) markVerified() {
 	f.mu.Lock()
@@ -174,12 +188,14 @@ type snapshot struct {
 	size        int64
 	written     int64
 	wake        chan struct{}
+	whole       []byte
+	wholeEntry  cache.Entry
 }
 
 func (f *fill) snapshot() snapshot {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return snapshot{f.verified, f.outcome, f.err, f.relay, f.entry, f.contentType, f.size, f.written, f.wake}
+	return snapshot{f.verified, f.outcome, f.err, f.relay, f.entry, f.contentType, f.size, f.written, f.wake, f.whole, f.wholeEntry}
 }
 
 // openTail opens the bytes a streaming client reads: the temp file while the fill

@@ -101,7 +101,7 @@ func startServerLogging(t testing.TB, store *cache.Store, cfg configs.Config, lo
 			u.breaker.now = clock.Now
 		}
 	}
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewServer(settled(srv))
 	t.Cleanup(func() {
 		hs.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -111,6 +111,20 @@ func startServerLogging(t testing.TB, store *cache.Store, cfg configs.Config, lo
 		}
 	})
 	return srv, hs, clock
+}
+
+// settled answers like srv, then waits (a bounded while) for running fills to end
+// before the response is finished. A small body is answered before its commit, so
+// a test that inspects the cache or changes the upstream as soon as it has an
+// answer would otherwise race that commit. A test of the answer itself not
+// waiting for the commit drives the engine directly (fill_test.go).
+func settled(srv *Server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.ServeHTTP(w, r)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.WaitFills(ctx)
+	})
 }
 
 // url is the Hoard URL of a path inside the maven mount.

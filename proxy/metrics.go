@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +22,7 @@ type metrics struct {
 	upstreamRequests *prometheus.CounterVec
 	upstreamLatency  *prometheus.HistogramVec
 	waiters          *prometheus.CounterVec
+	servedBy         sync.Map // servedKey -> *servedCounters
 }
 
 func newMetrics(store *cache.Store) *metrics {
@@ -70,4 +72,26 @@ func (m *metrics) upstreamDone(mount string, resp *http.Response, err error, too
 	if err == nil {
 		m.upstreamLatency.WithLabelValues(mount).Observe(took.Seconds())
 	}
+}
+
+// servedKey names one combination of request counter labels.
+type servedKey struct{ mount, format, result string }
+
+type servedCounters struct{ requests, bytes prometheus.Counter }
+
+// served counts one answered request. The counters of each label combination are
+// looked up once and kept: this runs on every request, and a vector lookup hashes
+// every label value each time.
+func (m *metrics) served(mount, format, result string, bytes int64) {
+	k := servedKey{mount, format, result}
+	c, ok := m.servedBy.Load(k)
+	if !ok {
+		c, _ = m.servedBy.LoadOrStore(k, &servedCounters{
+			requests: m.requests.WithLabelValues(mount, format, result),
+			bytes:    m.bytesServed.WithLabelValues(mount),
+		})
+	}
+	sc := c.(*servedCounters)
+	sc.requests.Inc()
+	sc.bytes.Add(float64(bytes))
 }

@@ -19,7 +19,9 @@ type reqInfo struct {
 	format string
 	result string
 	caller caller
-	log    zerolog.Logger
+	id     string
+	base   *zerolog.Logger
+	log    *zerolog.Logger // made on first use: most requests log only their access line
 }
 
 type ctxKey struct{}
@@ -28,7 +30,8 @@ func infoOf(r *http.Request) *reqInfo {
 	if ri, ok := r.Context().Value(ctxKey{}).(*reqInfo); ok {
 		return ri
 	}
-	return &reqInfo{log: zerolog.Nop()}
+	nop := zerolog.Nop()
+	return &reqInfo{base: &nop}
 }
 
 func setResult(r *http.Request, result string) { infoOf(r).result = result }
@@ -36,7 +39,15 @@ func setResult(r *http.Request, result string) { infoOf(r).result = result }
 func mountOf(r *http.Request) string { return infoOf(r).mount }
 
 // requestLogger is the request's logger, carrying its request id.
-func requestLogger(r *http.Request) *zerolog.Logger { return &infoOf(r).log }
+func requestLogger(r *http.Request) *zerolog.Logger { return infoOf(r).logger() }
+
+func (ri *reqInfo) logger() *zerolog.Logger {
+	if ri.log == nil {
+		l := ri.base.With().Str("request_id", ri.id).Logger()
+		ri.log = &l
+	}
+	return ri.log
+}
 
 // countingWriter records the status and bytes sent. It passes ReadFrom through so
 // sendfile still copies cached files.
@@ -111,14 +122,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !validRequestID.MatchString(id) {
 			id = newRequestID()
 		}
-		w.Header().Set("X-Request-Id", id)
-		ri := &reqInfo{log: s.log.With().Str("request_id", id).Logger()}
+		w.Header()["X-Request-Id"] = []string{id}
+		ri := &reqInfo{id: id, base: &s.log}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
 		cw := &countingWriter{ResponseWriter: w}
 		defer func() {
 			p := recover()
 			if p != nil && p != http.ErrAbortHandler {
-				ri.log.Error().Interface("panic", p).Msg("handler panicked")
+				ri.logger().Error().Interface("panic", p).Msg("handler panicked")
 				if cw.status == 0 {
 					http.Error(cw, "internal error", http.StatusInternalServerError)
 				}
@@ -139,9 +150,8 @@ func (s *Server) record(r *http.Request, ri *reqInfo, cw *countingWriter, took t
 		if result == "" {
 			result = resultBypass
 		}
-		s.metrics.requests.WithLabelValues(ri.mount, ri.format, result).Inc()
-		s.metrics.bytesServed.WithLabelValues(ri.mount).Add(float64(cw.bytes))
+		s.metrics.served(ri.mount, ri.format, result, cw.bytes)
 	}
-	ri.log.Info().Str("method", r.Method).Str("path", r.URL.EscapedPath()).Int("status", cw.status).
+	s.access.Info().Str("request_id", ri.id).Str("method", r.Method).Str("path", r.URL.EscapedPath()).Int("status", cw.status).
 		Int64("bytes", cw.bytes).Dur("took", took).Str("mount", ri.mount).Str("result", ri.result).Msg("request")
 }

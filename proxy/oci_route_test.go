@@ -45,7 +45,7 @@ func ociHoard(t *testing.T, upstream string, adjust ...func(*configs.Config)) *h
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewServer(settled(srv))
 	t.Cleanup(func() {
 		hs.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

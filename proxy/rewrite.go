@@ -46,5 +46,10 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		fail(err)
 		return
 	}
+	if err := w.Verify(); err != nil {
+		fail(err)
+		return
+	}
+	e.publishWhole(f, w, resp, spec, out)
 	e.commitFill(f, w, resp, spec)
 }

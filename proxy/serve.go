@@ -3,9 +3,10 @@ package proxy
 import (
 	"bytes"
 	"errors"
-	"io"
 	"net/http"
+	"os"
 	"strconv"
+	"strings"
 
 	"hoard/cache"
 	"hoard/formats"
@@ -83,32 +84,108 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 // serveEntry answers from the cache, with Range, HEAD and conditional requests. It
 // returns false when the blob has vanished (the entry is then dropped: a miss).
 func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, entry cache.Entry, result, warning string) bool {
-	var body io.ReadSeeker
-	out := w
-	if b, ok := e.store.HotBytes(entry); ok {
-		body = bytes.NewReader(b)
-		out = hotWriter{w}
-	} else {
+	b, inMemory := e.store.ServeBytes(entry)
+	var file *os.File
+	if !inMemory {
 		f, err := e.store.OpenBlob(entry)
 		if err != nil {
 			return false
 		}
 		defer f.Close()
-		body = f
+		file = f
 	}
 	e.store.Touch(entry.Key)
-	h := w.Header()
-	h.Set("Content-Type", entry.ContentType)
-	h.Set("ETag", `"`+entry.Digest.Hex()+`"`)
-	h.Set("X-Hoard-Cache", result)
+	if inMemory {
+		serveInMemory(w, r, m, entry, b, result, warning)
+		return true
+	}
+	setEntryHeaders(w.Header(), m, entry, result, warning)
+	setResult(r, result)
+	modified, _ := http.ParseTime(entry.LastModified)
+	http.ServeContent(w, r, "", modified, file)
+	return true
+}
+
+// serveInMemory answers with content held in memory: whole in one write when that is
+// all the request asks for, through http.ServeContent otherwise.
+func serveInMemory(w http.ResponseWriter, r *http.Request, m *mount, entry cache.Entry, b []byte, result, warning string) {
+	setEntryHeaders(w.Header(), m, entry, result, warning)
+	setResult(r, result)
+	if plainGet(r) {
+		writeWhole(w, entry, b)
+		return
+	}
+	modified, _ := http.ParseTime(entry.LastModified)
+	http.ServeContent(hotWriter{w}, r, "", modified, bytes.NewReader(b))
+}
+
+// setEntryHeaders describes a cached entry. Keys are written in canonical form
+// directly: this runs on every hit, and Header.Set would canonicalize each one.
+func setEntryHeaders(h http.Header, m *mount, entry cache.Entry, result, warning string) {
+	h["Content-Type"] = []string{entry.ContentType}
+	h["Etag"] = []string{`"` + entry.Digest.Hex() + `"`}
+	h["X-Hoard-Cache"] = cacheResultValues[result]
 	setContentHeaders(h, m, entry)
 	if warning != "" {
 		h.Add("Warning", warning)
 	}
-	setResult(r, result)
-	modified, _ := http.ParseTime(entry.LastModified)
-	http.ServeContent(out, r, "", modified, body)
+}
+
+// cacheResultValues are the X-Hoard-Cache header values, shared read-only by
+// every response (net/http copies headers before writing them, never changes them).
+var cacheResultValues = map[string][]string{}
+
+func init() {
+	for _, r := range []string{resultHit, resultMiss, resultRevalidated, resultStale, resultBypass, resultError} {
+		cacheResultValues[r] = []string{r}
+	}
+}
+
+// conditionalHeaders make a request more than "send the whole body": those go
+// through http.ServeContent, which implements Range and RFC 9110's preconditions.
+var conditionalHeaders = []string{"Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"}
+
+// plainGet: a GET or HEAD for the whole body with no preconditions.
+func plainGet(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	for _, k := range conditionalHeaders {
+		if _, ok := r.Header[k]; ok {
+			return false
+		}
+	}
 	return true
+}
+
+// writeWhole sends a body held in memory as a 200, with the headers
+// http.ServeContent would add, in one Write: the headers and a small body then
+// leave in a single syscall when the handler returns.
+func writeWhole(w http.ResponseWriter, entry cache.Entry, b []byte) {
+	h := w.Header()
+	h["Accept-Ranges"] = acceptRangesBytes
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	if lm := httpDate(entry.LastModified); lm != "" {
+		h["Last-Modified"] = []string{lm}
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(b) // net/http drops the body of a HEAD and keeps the length
+}
+
+var acceptRangesBytes = []string{"bytes"}
+
+// httpDate is an upstream's Last-Modified as http.ServeContent would send it:
+// IMF-fixdate, or nothing when it does not parse. The stored value is usually
+// already in that form, which is checked without parsing it.
+func httpDate(v string) string {
+	if len(v) == len(http.TimeFormat) && strings.HasSuffix(v, " GMT") {
+		return v
+	}
+	t, err := http.ParseTime(v)
+	if err != nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(http.TimeFormat)
 }
 
 // serveFill waits for a fill to start streaming and tails it. Upstream failures fall
@@ -126,6 +203,10 @@ func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	}
 	s := f.snapshot()
 	switch {
+	case s.whole != nil:
+		// Verified whole: the answer does not wait for the commit, which may still
+		// be running (or may even fail: the bytes are good, only caching them failed).
+		serveInMemory(w, r, m, s.wholeEntry, s.whole, resultMiss, "")
 	case s.outcome == outcomeStored:
 		// Committed before this client got here (or rewritten metadata, which is
 		// stored whole): serve it like a hit, with Range and validators.

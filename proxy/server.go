@@ -29,6 +29,9 @@ type Options struct {
 	Store   *cache.Store
 	Formats map[string]formats.Format // by format name
 	Logger  zerolog.Logger
+	// AccessLog takes the one line per request; Logger when nil. It may buffer
+	// (see cmd/hoard): access lines are many and cheap to lose the last of.
+	AccessLog *zerolog.Logger
 }
 
 // Server serves every mount, /metrics, /healthz and /readyz.
@@ -38,6 +41,7 @@ type Server struct {
 	gate     gate
 	metrics  *metrics
 	log      zerolog.Logger
+	access   zerolog.Logger
 	draining atomic.Bool
 	handler  http.Handler
 	// ociDefault serves /v2/ names that start with no OCI mount's name.
@@ -47,7 +51,10 @@ type Server struct {
 // New builds a server from a validated configuration.
 func New(o Options) (*Server, error) {
 	client := newHTTPClient(o.Config.Upstream)
-	s := &Server{mounts: map[string]*mount{}, log: o.Logger, metrics: newMetrics(o.Store)}
+	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store)}
+	if o.AccessLog != nil {
+		s.access = *o.AccessLog
+	}
 	for _, mc := range o.Config.Mounts {
 		f, ok := o.Formats[mc.Format]
 		if !ok {
@@ -94,14 +101,7 @@ func (s *Server) Drain() { s.draining.Store(true) }
 // WaitFills waits until no fill is running or ctx ends, so the cache can be closed
 // without cutting a commit short.
 func (s *Server) WaitFills(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { s.engine.running.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.engine.running.wait(ctx)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

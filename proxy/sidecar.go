@@ -14,7 +14,7 @@ import (
 // A missing checksum file means no check; an upstream failure fails the fill.
 func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.Checksum, error) {
 	for _, sc := range e.cachedFirst(spec.mount, spec.sidecars) {
-		entry, status, err := e.ensure(ctx, spec.mount, sc.Route, spec)
+		entry, body, status, err := e.ensure(ctx, spec.mount, sc.Route, spec)
 		if err != nil {
 			return nil, fmt.Errorf("fetching %s checksum: %w", sc.Algo, err)
 		}
@@ -24,9 +24,10 @@ func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.C
 		if status != http.StatusOK {
 			continue
 		}
-		body, err := e.store.ReadSmall(entry)
-		if err != nil {
-			return nil, err
+		if body == nil {
+			if body, err = e.store.ReadSmall(entry); err != nil {
+				return nil, err
+			}
 		}
 		sum, ok, err := parseSidecar(sc, body)
 		if err != nil {
@@ -58,8 +59,9 @@ func (e *engine) expectedChecksums(ctx context.Context, spec fillSpec) ([]cache.
 }
 
 // ensure makes sure the content of a route is in the cache and returns its entry, or
-// the upstream's status when it has none. It waits for the whole fill.
-func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent fillSpec) (cache.Entry, int, error) {
+// the upstream's status when it has none. It waits for the whole fill, or only for
+// its verified body when that is small (returned too: it may not be committed yet).
+func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent fillSpec) (cache.Entry, []byte, int, error) {
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
 	if err == nil && entry.Private && grouped(m, rt.Package) && entry.Source != parent.source {
@@ -69,29 +71,34 @@ func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent 
 	// by its own TTL may describe the previous version.
 	revalidate := parent.route.Kind == formats.Metadata && entry.Mutable
 	if err == nil && e.fresh(m, rt, entry) && !revalidate {
-		return entry, http.StatusOK, nil
+		return entry, nil, http.StatusOK, nil
 	}
 	if e.knownMissing(m, key, parent.who) {
-		return cache.Entry{}, http.StatusNotFound, nil
+		return cache.Entry{}, nil, http.StatusNotFound, nil
 	}
 	spec := fillSpec{mount: m, route: rt, auth: parent.auth, private: parent.private, who: parent.who}
 	if err == nil {
 		spec.stale = &entry
 	}
 	f := e.startFill(key, spec)
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		return cache.Entry{}, 0, ctx.Err()
+	for _, wait := range []chan struct{}{f.ready, f.done} {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return cache.Entry{}, nil, 0, ctx.Err()
+		}
+		if s := f.snapshot(); s.whole != nil {
+			return s.wholeEntry, s.whole, http.StatusOK, nil
+		}
 	}
 	s := f.snapshot()
 	switch s.outcome {
 	case outcomeStored, outcomeNotModified:
-		return s.entry, http.StatusOK, nil
+		return s.entry, nil, http.StatusOK, nil
 	case outcomeRelayed:
-		return cache.Entry{}, s.relay.status, nil
+		return cache.Entry{}, nil, s.relay.status, nil
 	}
-	return cache.Entry{}, 0, s.err
+	return cache.Entry{}, nil, 0, s.err
 }
 
 // fresh reports whether an entry may be served without asking the upstream.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 
 	"hoard/cache"
 )
@@ -15,7 +16,7 @@ func openForMaintenance(name string, args []string) (*cache.Store, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	return cache.Open(cache.Options{Dir: *dataDir, Logger: newLogger(*logLevel)})
+	return cache.Open(cache.Options{Dir: *dataDir, Logger: newLogger(os.Stderr, *logLevel)})
 }
 
 func verify(args []string) error {

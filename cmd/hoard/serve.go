@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -88,12 +89,12 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	return cfg, extra, cfg.Validate(known)
 }
 
-func newLogger(level string) zerolog.Logger {
+func newLogger(out io.Writer, level string) zerolog.Logger {
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil {
 		lvl = zerolog.InfoLevel
 	}
-	return zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger()
+	return zerolog.New(out).Level(lvl).With().Timestamp().Logger()
 }
 
 func serve(args []string) error {
@@ -101,7 +102,10 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log.Level)
+	sink := newLogSink(os.Stderr, cfg.Log.AccessFlush.D())
+	defer sink.Close()
+	log := newLogger(sink, cfg.Log.Level)
+	access := newLogger(sink.Buffered(), cfg.Log.Level)
 	if extra.pprof != "" {
 		stopPprof, err := servePprof(extra.pprof, log)
 		if err != nil {
@@ -116,7 +120,7 @@ func serve(args []string) error {
 		return fmt.Errorf("opening cache: %w", err)
 	}
 	defer store.Close()
-	srv, err := proxy.New(proxy.Options{Config: cfg, Store: store, Formats: builtinFormats(), Logger: log})
+	srv, err := proxy.New(proxy.Options{Config: cfg, Store: store, Formats: builtinFormats(), Logger: log, AccessLog: &access})
 	if err != nil {
 		return err
 	}
