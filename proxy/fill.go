@@ -59,7 +59,14 @@ type fill struct {
 	// is committed: the commit's fsyncs are not on its clients' path.
 	whole      []byte
 	wholeEntry cache.Entry
+	// superseded: the key changed upstream through this gateway (a publish or a
+	// delete) while the fill ran; what it fetched must not be committed.
+	superseded bool
+	committing bool
 }
+
+// errSuperseded ends a fill whose key was changed upstream while it ran.
+var errSuperseded = errors.New("the content changed upstream while it was fetched")
 
 func newFill(key string) *fill {
 	return &fill{key: key, ready: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}), size: -1, leave: func() {}}
@@ -97,6 +104,30 @@ func (g *fillGroup) forget(id string, f *fill) {
 	defer g.mu.Unlock()
 	if g.m[id] == f {
 		delete(g.m, id)
+	}
+}
+
+// supersede stops the fills in flight for key from committing what they fetched,
+// and waits for a commit already under way: the caller is about to change key's
+// index entry after a publish or delete, and must not be overtaken by an older fill.
+func (g *fillGroup) supersede(key string) {
+	g.mu.Lock()
+	var running []*fill
+	for _, f := range g.m {
+		if f.key == key {
+			running = append(running, f)
+		}
+	}
+	g.mu.Unlock()
+	for _, f := range running {
+		f.leave() // requests from now on start a fill of their own
+		f.mu.Lock()
+		f.superseded = true
+		committing := f.committing
+		f.mu.Unlock()
+		if committing {
+			<-f.done
+		}
 	}
 }
 
@@ -145,6 +176,14 @@ func (f *fill) end(o outcome, entry cache.Entry, rel relayed, err error) {
 // fsync runs; one that opens the temp file just as it is renamed waits for the
 // outcome instead (see openTail).
 func (f *fill) commit(fn func() (cache.Entry, error)) {
+	f.mu.Lock()
+	if f.superseded {
+		f.mu.Unlock()
+		f.end(outcomeFailed, cache.Entry{}, relayed{}, errSuperseded)
+		return
+	}
+	f.committing = true
+	f.mu.Unlock()
 	entry, err := fn()
 	f.leave() // after the commit indexed the entry: newcomers find it in the cache
 	f.mu.Lock()

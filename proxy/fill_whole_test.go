@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -61,5 +62,40 @@ func TestSmallBodyAnsweredBeforeItsCommit(t *testing.T) {
 	rec = <-ranged
 	if rec.Code != http.StatusPartialContent || rec.Body.String() != string(body[:10]) {
 		t.Errorf("range: got %d %q, want 206 %q", rec.Code, rec.Body.String(), body[:10])
+	}
+}
+
+// A publish or delete of a key supersedes the fills in flight for it: one that has
+// not begun its commit never commits, newcomers start a fill of their own, and a
+// commit already under way is waited for, so the publisher's index change lands last.
+func TestPublishSupersedesFillsInFlight(t *testing.T) {
+	var g fillGroup
+	f, _ := g.join("k", "caller")
+	g.supersede("k")
+	if f2, leader := g.join("k", "caller"); !leader || f2 == f {
+		t.Fatal("a request after the supersede joined the old fill")
+	}
+	committed := false
+	f.commit(func() (cache.Entry, error) { committed = true; return cache.Entry{}, nil })
+	if s := f.snapshot(); committed || s.outcome != outcomeFailed || !errors.Is(s.err, errSuperseded) {
+		t.Fatalf("superseded fill: committed=%v outcome=%v err=%v", committed, s.outcome, s.err)
+	}
+
+	var g2 fillGroup
+	f, _ = g2.join("k", "caller")
+	inCommit, release := make(chan struct{}), make(chan struct{})
+	go f.commit(func() (cache.Entry, error) { close(inCommit); <-release; return cache.Entry{Key: "k"}, nil })
+	<-inCommit
+	superseded := make(chan struct{})
+	go func() { g2.supersede("k"); close(superseded) }()
+	select {
+	case <-superseded:
+		t.Fatal("supersede returned while a commit was still running")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	<-superseded
+	if s := f.snapshot(); s.outcome != outcomeStored {
+		t.Fatalf("the commit under way should finish as stored, got %v", s.outcome)
 	}
 }

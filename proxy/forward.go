@@ -125,6 +125,7 @@ func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream, rt formats
 func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *cache.Writer) {
 	for _, k := range rt.Invalidate {
 		key := m.cacheKey(k)
+		e.fills.supersede(key)
 		if err := e.store.Delete(key); err != nil {
 			requestLogger(r).Warn().Err(err).Str("key", key).Msg("invalidating")
 		}
@@ -139,6 +140,7 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	if e.negative != nil {
 		e.negative.Remove(key)
 	}
+	e.fills.supersede(key)
 	// Published with the caller's own credentials, it is private content like a fill
 	// made with them: other callers get it once the upstream confirms they may.
 	publisher := fillSpec{mount: m, route: rt, who: callerKey(infoOf(r).caller.token)}
