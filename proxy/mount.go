@@ -21,6 +21,9 @@ type mount struct {
 	cred      upstreamCredential
 	// anonymousRead lets requests without a token read.
 	anonymousRead bool
+	// What the /v2/ answers of an OCI mount need, for names under the mount's
+	// prefix and for names it serves as the default OCI mount.
+	ociNamed, ociBare *ociMount
 }
 
 func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs.Upstream) (*mount, error) {

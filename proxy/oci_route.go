@@ -21,7 +21,7 @@ const ociFormat = "oci"
 // configured (Docker's registry-mirrors cannot add a path). rest is the escaped path
 // after "/v2/".
 func (s *Server) serveOCI(w http.ResponseWriter, r *http.Request, rest string) {
-	w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+	w.Header()["Docker-Distribution-Api-Version"] = registryAPIVersion
 	if rest == "" {
 		s.ociPing(w, r)
 		return
@@ -33,15 +33,42 @@ func (s *Server) serveOCI(w http.ResponseWriter, r *http.Request, rest string) {
 	}
 	ri := infoOf(r)
 	ri.mount, ri.format = m.name, m.format.Name()
-	ociCleanQuery(r, prefix, s.ociMountNames())
-	ow := &ociWriter{ResponseWriter: w, r: r, public: s.engine.publicURL + "/v2/" + prefix, challenge: `Basic realm="hoard"`}
+	if r.URL.RawQuery != "" {
+		ociCleanQuery(r, prefix, s.ociMountNames())
+	}
+	ow := &ociWriter{ResponseWriter: w, r: r, ociMount: m.ociMount(prefix)}
+	s.serveMount(ow, r, m, sub)
+}
+
+// registryAPIVersion is the header value every /v2/ answer carries, shared read-only.
+var registryAPIVersion = []string{"registry/2.0"}
+
+// ociMount is what an ociWriter needs of its mount, worked out once per mount and
+// name prefix rather than on every request.
+type ociMount struct {
+	public    string // Hoard's public URL of the mount's names
+	upstreams []*url.URL
+	challenge string
+}
+
+// newOCIMount describes m's answers under /v2/PREFIX (prefix "" for the default mount).
+func newOCIMount(m *mount, publicURL, prefix string) *ociMount {
+	om := &ociMount{public: publicURL + "/v2/" + prefix, challenge: `Basic realm="hoard"`}
 	if ch, ok := m.format.(formats.Challenger); ok {
-		ow.challenge = ch.Challenge()
+		om.challenge = ch.Challenge()
 	}
 	for _, u := range m.upstreams {
-		ow.upstreams = append(ow.upstreams, u.base)
+		om.upstreams = append(om.upstreams, u.base)
 	}
-	s.serveMount(ow, r, m, sub)
+	return om
+}
+
+// ociMount is m's ociMount for names with prefix ("" or the mount's name and a slash).
+func (m *mount) ociMount(prefix string) *ociMount {
+	if prefix == "" {
+		return m.ociBare
+	}
+	return m.ociNamed
 }
 
 // ociPing answers GET /v2/. A client without credentials is challenged, as registries
@@ -140,11 +167,9 @@ func ociCleanQuery(r *http.Request, prefix string, ociMounts map[string]bool) {
 // upstream's token realm), and content by digest names its digest.
 type ociWriter struct {
 	http.ResponseWriter
-	r         *http.Request
-	public    string
-	upstreams []*url.URL
-	challenge string
-	wrote     bool
+	*ociMount
+	r     *http.Request
+	wrote bool
 }
 
 // RequestPath lets the format name the right error code for a bare 404.
@@ -169,10 +194,10 @@ func (w *ociWriter) Write(p []byte) (int, error) {
 
 func (w *ociWriter) fix(code int) {
 	h := w.Header()
-	if loc := h.Get("Location"); loc != "" {
-		h.Set("Location", oci.RewriteURL(loc, w.upstreams, w.public))
+	if loc := firstHeader(h, "Location"); loc != "" {
+		h["Location"] = []string{oci.RewriteURL(loc, w.upstreams, w.public)}
 	}
-	if links := h.Values("Link"); len(links) > 0 {
+	if links := h["Link"]; len(links) > 0 {
 		out := make([]string, len(links))
 		for i, l := range links {
 			out[i] = oci.RewriteLink(l, w.upstreams, w.public)
@@ -182,11 +207,19 @@ func (w *ociWriter) fix(code int) {
 	if code == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", w.challenge)
 	}
-	if code/100 == 2 && (w.r.Method == http.MethodGet || w.r.Method == http.MethodHead) && h.Get("Docker-Content-Digest") == "" {
+	if code/100 == 2 && (w.r.Method == http.MethodGet || w.r.Method == http.MethodHead) && firstHeader(h, "Docker-Content-Digest") == "" {
 		if d := oci.PathDigest(w.r.URL.EscapedPath()); d != "" {
-			h.Set("Docker-Content-Digest", d)
+			h["Docker-Content-Digest"] = []string{d}
 		}
 	}
+}
+
+// firstHeader is h.Get(key) for a key already in canonical form.
+func firstHeader(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // ReadFrom keeps sendfile for cached blobs served through an ociWriter.

@@ -68,6 +68,9 @@ func New(o Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
+		if f.Name() == ociFormat {
+			m.ociNamed, m.ociBare = newOCIMount(m, o.Config.PublicURL, mc.Name+"/"), newOCIMount(m, o.Config.PublicURL, "")
+		}
 		s.mounts[mc.Name] = m
 	}
 	s.ociDefault = s.mounts[o.Config.OCIDefault]
