@@ -55,23 +55,23 @@ func getInt(b []byte) int64 {
 	return int64(binary.BigEndian.Uint64(b))
 }
 
-// badgerOptions tunes badger for a 2-core machine with a few GiB of RAM.
+// badgerOptions tunes badger for a 2-core machine with a few GiB of RAM,
+// aiming at ~150 MB of anonymous memory with a million entries.
 //
-// Expected memory of the index (budgets, then what BenchmarkOpenWithEntries
-// and a fresh-process probe measured after Open, 50k lookups and 2k commits):
-//   - memtable: 16 MiB arena (+ ~5 MiB batch slack) allocated per memtable, up
-//     to NumMemtables (2) + 1 being flushed; pages become resident as written.
-//     Measured: 21 MiB live.
-//   - block cache 32 MiB + index/bloom cache 16 MiB, filled on use.
-//     Measured: ~30 MiB of blocks after Open's counter scan.
-//   - compaction: table builders of about 2x BaseTableSize each, up to ~13 per
-//     compaction; ~70 MiB transient during a bulk load of 1M entries.
-//   - tables are mmapped: their pages count as file-backed RSS, which is
-//     reclaimable page cache: ~30 MiB at 100k entries, ~250 MiB at 1M.
+// Expected memory of the index:
+//   - memtable: 8 MiB arena (+ ~2.5 MiB batch slack) per memtable, up to
+//     NumMemtables (2) + 1 being flushed; pages become resident as written.
+//   - block cache 16 MiB of decompressed blocks + index/bloom cache 8 MiB,
+//     filled on use; lookups of hot keys are answered by the entry cache.
+//   - compaction: table builders of about 2x BaseTableSize (1 MiB) each, up
+//     to ~13 per compaction; ~40 MiB transient while a bulk load settles.
+//   - tables are mmapped (badger v4 has no other way to read them): every
+//     page read stays in the process's file-backed RSS, up to ~100 MiB of
+//     entry tables at 1M entries under random lookups. It is page cache, which
+//     the kernel reclaims under pressure.
+//   - Open reads no table when the last Close saved the counters (see
+//     loadCounters); a recount after a crash reads them all.
 //
-// Whole store, live Go heap: ~90-115 MiB at both 100k and 1M entries (badger
-// ~55, entry cache ~10, hot blobs ~8 at that workload), growing to ~170 MiB
-// with full hot tiers (HotBytes 64 MiB + EntryBytes 16 MiB by default).
 // Anonymous RSS runs up to about twice the live heap with GOGC=100, so set
 // GOMEMLIMIT (e.g. 400MiB) on small machines.
 func badgerOptions(o Options, log zerolog.Logger) badger.Options {
@@ -84,12 +84,12 @@ func badgerOptions(o Options, log zerolog.Logger) badger.Options {
 		WithLogger(badgerLogger{log}).
 		WithLoggingLevel(badger.WARNING).
 		WithReadOnly(o.ReadOnly).
-		WithMemTableSize(16 << 20).
+		WithMemTableSize(8 << 20).
 		WithNumMemtables(2).
-		WithBlockCacheSize(32 << 20).
-		WithIndexCacheSize(16 << 20).
+		WithBlockCacheSize(16 << 20).
+		WithIndexCacheSize(8 << 20).
 		WithValueLogFileSize(64 << 20).
-		WithBaseTableSize(2 << 20).
+		WithBaseTableSize(1 << 20).
 		WithNumCompactors(2).
 		WithNumLevelZeroTables(3).
 		WithNumLevelZeroTablesStall(8).
@@ -138,37 +138,4 @@ func hasRefs(txn *badger.Txn, hex string) bool {
 	defer it.Close()
 	it.Rewind()
 	return it.Valid()
-}
-
-// loadCounters recomputes Bytes and Entries from the index. It iterates keys
-// only (b/ values are 8 bytes stored inline with the key), so it stays fast
-// for a million entries; counters are not persisted, so a crash cannot skew them.
-func (s *Store) loadCounters() error {
-	var bytes, entries int64
-	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pfxBlob)})
-		for it.Rewind(); it.Valid(); it.Next() {
-			err := it.Item().Value(func(v []byte) error {
-				bytes += getInt(v)
-				return nil
-			})
-			if err != nil {
-				it.Close()
-				return err
-			}
-		}
-		it.Close()
-		it = txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pfxEntry)})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			entries++
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("cache: load counters: %w", err)
-	}
-	s.bytes.Store(bytes)
-	s.nEntries.Store(entries)
-	return nil
 }

@@ -113,6 +113,11 @@ func (s *Store) Link(key string, e Entry) error {
 // returns the digest key pointed at before, if different. The caller holds
 // hex's digest lock, which is what lets it trust that the blob file exists.
 func (s *Store) indexLocked(key, hex string, e Entry) (oldHex string, err error) {
+	done, err := s.counted()
+	if err != nil {
+		return "", err
+	}
+	defer done()
 	now := time.Now().UnixNano()
 	var existed, newBlob bool
 	err = s.update(func(txn *badger.Txn) error {

@@ -126,8 +126,25 @@ func (s *Store) Delete(key string) error {
 // the evictor and self-heal decide from a snapshot, and a concurrent refill or
 // access must win over that stale decision. Reports whether it deleted.
 func (s *Store) deleteIf(key, wantHex string, notAfter int64) (bool, error) {
+	hex, err := s.deleteEntryIf(key, wantHex, notAfter)
+	if err != nil || hex == "" {
+		return false, err
+	}
+	s.invalidate(key)
+	s.unref(hex)
+	return true, nil
+}
+
+// deleteEntryIf is deleteIf's index change; it returns the digest of the
+// entry it deleted, or "".
+func (s *Store) deleteEntryIf(key, wantHex string, notAfter int64) (string, error) {
+	done, err := s.counted()
+	if err != nil {
+		return "", err
+	}
+	defer done()
 	var hex string
-	err := s.update(func(txn *badger.Txn) error {
+	err = s.update(func(txn *badger.Txn) error {
 		hex = ""
 		e, err := getEntry(txn, key)
 		if errors.Is(err, ErrNotFound) {
@@ -145,13 +162,13 @@ func (s *Store) deleteIf(key, wantHex string, notAfter int64) (bool, error) {
 		hex = e.Digest.Hex()
 		return deleteKeys(txn, entryKey(key), accessKey(key), refKey(hex, key))
 	})
-	if err != nil || hex == "" {
-		return false, err
+	if err != nil {
+		return "", err
 	}
-	s.nEntries.Add(-1)
-	s.invalidate(key)
-	s.unref(hex)
-	return true, nil
+	if hex != "" {
+		s.nEntries.Add(-1)
+	}
+	return hex, nil
 }
 
 func accessedAfter(txn *badger.Txn, key string, t int64) bool {
@@ -179,9 +196,34 @@ func deleteKeys(txn *badger.Txn, keys ...[]byte) error {
 // while it is being removed.
 func (s *Store) unref(hex string) bool {
 	defer s.lockDigest(hex)()
+	gone, err := s.dropBlobRecord(hex)
+	if err != nil {
+		s.log.Error().Err(err).Str("digest", hex).Msg("unreference blob failed")
+		return false
+	}
+	if !gone {
+		return false
+	}
+	// Index first, file second: a crash in between leaves an orphan file for GC,
+	// never an entry without its blob.
+	s.blobs.Del(hex)
+	if err := os.Remove(s.blobPath(hex)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		s.log.Error().Err(err).Str("digest", hex).Msg("remove blob failed")
+	}
+	return true
+}
+
+// dropBlobRecord deletes b/<hex> if nothing references the blob any more,
+// and reports whether nothing does. The caller holds the digest lock.
+func (s *Store) dropBlobRecord(hex string) (bool, error) {
+	done, err := s.counted()
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	var freed int64
 	var gone bool
-	err := s.update(func(txn *badger.Txn) error {
+	err = s.update(func(txn *badger.Txn) error {
 		freed, gone = 0, false
 		if hasRefs(txn, hex) {
 			return nil
@@ -198,18 +240,8 @@ func (s *Store) unref(hex string) bool {
 		return txn.Delete(blobKey(hex))
 	})
 	if err != nil {
-		s.log.Error().Err(err).Str("digest", hex).Msg("unreference blob failed")
-		return false
+		return false, err
 	}
-	if !gone {
-		return false
-	}
-	// Index first, file second: a crash in between leaves an orphan file for GC,
-	// never an entry without its blob.
 	s.bytes.Add(-freed)
-	s.blobs.Del(hex)
-	if err := os.Remove(s.blobPath(hex)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		s.log.Error().Err(err).Str("digest", hex).Msg("remove blob failed")
-	}
-	return true
+	return gone, nil
 }

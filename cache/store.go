@@ -23,8 +23,11 @@ type Options struct {
 	HotBytes   int64         // ristretto budget for small blobs' bytes (default 64 MiB)
 	HotMaxItem int64         // largest blob kept in the hot tier (default 256 KiB)
 	TouchFlush time.Duration // how often batched access times are written (default 2s)
-	Logger     zerolog.Logger
-	ReadOnly   bool // for tools that only read: no writes, no tmp sweep, no flusher
+	// TouchResolution is how stale a recorded access time may get: a key served
+	// again within the same interval is not queued again (default 1 minute).
+	TouchResolution time.Duration
+	Logger          zerolog.Logger
+	ReadOnly        bool // for tools that only read: no writes, no tmp sweep, no flusher
 
 	// EntryBytes is the ristretto budget for decoded index entries (default 16 MiB,
 	// roughly 60,000 entries).
@@ -35,6 +38,7 @@ const (
 	defaultHotBytes   = 64 << 20
 	defaultHotMaxItem = 256 << 10
 	defaultTouchFlush = 2 * time.Second
+	defaultTouchRes   = time.Minute
 	defaultEntryBytes = 16 << 20
 
 	// genStripes trades memory (8 bytes each) for how many unrelated keys a
@@ -63,8 +67,13 @@ type Store struct {
 	bytes     atomic.Int64
 	nEntries  atomic.Int64
 	evictions atomic.Int64
+	// countMu is held for reading by every index change that moves the
+	// counters, and for writing by saveCounters (see counted).
+	countMu     sync.RWMutex
+	countsSaved bool
 
 	touchCh  chan string
+	touched  []atomic.Uint64 // see Touch
 	flushReq chan chan struct{}
 	stop     chan struct{}
 	ctx      context.Context // cancelled by Close; bounds background work
@@ -93,6 +102,7 @@ func Open(opts Options) (*Store, error) {
 		seed:     maphash.MakeSeed(),
 		gens:     make([]atomic.Uint64, genStripes),
 		touchCh:  make(chan string, touchQueue),
+		touched:  make([]atomic.Uint64, touchSlots),
 		flushReq: make(chan chan struct{}),
 		stop:     make(chan struct{}),
 	}
@@ -123,6 +133,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.TouchFlush <= 0 {
 		o.TouchFlush = defaultTouchFlush
+	}
+	if o.TouchResolution <= 0 {
+		o.TouchResolution = defaultTouchRes
 	}
 	if o.EntryBytes <= 0 {
 		o.EntryBytes = defaultEntryBytes
@@ -201,6 +214,9 @@ func (s *Store) Close() error {
 	s.bg.Wait()
 	s.evictWG.Wait()
 	s.closeHotTiers()
+	if !s.opts.ReadOnly {
+		s.saveCounters()
+	}
 	if err := s.db.Close(); err != nil {
 		s.closeErr = fmt.Errorf("cache: close index: %w", err)
 	}

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"errors"
+	"hash/maphash"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -13,19 +15,38 @@ const (
 	maxPendingTouches = 1 << 16
 	// touchTxnKeys keeps each flush transaction well under badger's size limit.
 	touchTxnKeys = 500
+	// touchSlots sizes the table of recently queued keys (8 bytes per slot).
+	touchSlots = 1 << 16
 )
 
 // Touch records that key was just served, for the LRU order. It never
 // blocks: when the queue is full the touch is dropped. Times reach the index
-// in batches every TouchFlush (and at Close).
+// in batches every TouchFlush (and at Close). A key is queued at most once per
+// TouchResolution, so a hot key costs one index write per interval, not one
+// per hit.
 func (s *Store) Touch(key string) {
 	if s.opts.ReadOnly {
 		return
 	}
+	slot, mark := s.touchSlot(key)
+	if slot.Load() == mark {
+		return // already queued in this interval
+	}
 	select {
 	case s.touchCh <- key:
+		slot.Store(mark)
 	default:
 	}
+}
+
+// touchSlot returns key's slot in s.touched and the value that marks it as
+// queued in the current interval: the key's hash with the interval number in
+// its low 16 bits. Keys sharing a slot just overwrite each other's marks, which
+// costs an extra write, never a lost one (unless 48 bits of hash collide too).
+func (s *Store) touchSlot(key string) (*atomic.Uint64, uint64) {
+	h := maphash.String(s.seed, key)
+	interval := uint64(time.Now().UnixNano() / int64(s.opts.TouchResolution))
+	return &s.touched[h%touchSlots], h&^0xffff | interval&0xffff
 }
 
 // flusher owns the pending access times; it is the only writer of a/ keys
