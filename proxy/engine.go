@@ -271,6 +271,7 @@ func (e *engine) publishWhole(f *fill, w *cache.Writer, resp *http.Response, spe
 	entry := e.entryFor(resp, spec)
 	entry.Key, entry.Digest, entry.Size = f.key, w.Digest(), int64(len(body))
 	e.grantFiller(spec)
+	e.fills.settle(f)
 	f.publishWhole(entry, body)
 }
 

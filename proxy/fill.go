@@ -78,6 +78,10 @@ func newFill(key string) *fill {
 type fillGroup struct {
 	mu sync.Mutex
 	m  map[string]*fill
+	// settling: fills whose clients have their answer while the commit runs, by
+	// cache key. Another caller missing the key in that moment waits for the
+	// commit rather than fetching it again (see awaitSettling).
+	settling map[string]*fill
 }
 
 // join returns the fill in flight for key and who, or registers a new one and reports
@@ -105,6 +109,36 @@ func (g *fillGroup) forget(id string, f *fill) {
 	if g.m[id] == f {
 		delete(g.m, id)
 	}
+	if g.settling[f.key] == f {
+		delete(g.settling, f.key)
+	}
+}
+
+// settle records that f answered its clients and is committing.
+func (g *fillGroup) settle(f *fill) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.settling == nil {
+		g.settling = map[string]*fill{}
+	}
+	g.settling[f.key] = f
+}
+
+// awaitSettling waits for the commit of a fill of key that has already answered
+// its clients, if there is one, and reports whether it waited. Content one client
+// was given is then in the cache for the next, whoever asks.
+func (g *fillGroup) awaitSettling(ctx context.Context, key string) bool {
+	g.mu.Lock()
+	f := g.settling[key]
+	g.mu.Unlock()
+	if f == nil {
+		return false
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+	}
+	return true
 }
 
 // supersede stops the fills in flight for key from committing what they fetched,

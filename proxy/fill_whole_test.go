@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -97,5 +98,31 @@ func TestPublishSupersedesFillsInFlight(t *testing.T) {
 	<-superseded
 	if s := f.snapshot(); s.outcome != outcomeStored {
 		t.Fatalf("the commit under way should finish as stored, got %v", s.outcome)
+	}
+}
+
+// A caller that misses a key whose fill has answered its own clients and is still
+// committing waits for that commit (and then finds the entry) instead of fetching
+// again; once the commit is done there is nothing to wait for.
+func TestMissWaitsForASettlingCommit(t *testing.T) {
+	var g fillGroup
+	f, _ := g.join("k", "alice")
+	g.settle(f)
+	waited := make(chan bool)
+	go func() { waited <- g.awaitSettling(context.Background(), "k") }()
+	select {
+	case <-waited:
+		t.Fatal("returned before the commit")
+	case <-time.After(50 * time.Millisecond):
+	}
+	f.commit(func() (cache.Entry, error) { return cache.Entry{Key: "k"}, nil })
+	if !<-waited {
+		t.Error("awaitSettling did not report its wait")
+	}
+	if g.awaitSettling(context.Background(), "k") {
+		t.Error("a committed fill is still settling")
+	}
+	if g.awaitSettling(context.Background(), "other") {
+		t.Error("waited for a key nobody fills")
 	}
 }

@@ -34,6 +34,9 @@ const (
 func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
+	if err != nil && e.fills.awaitSettling(r.Context(), key) {
+		entry, err = e.store.Lookup(key)
+	}
 	hit := err == nil
 	if hit && entry.Private {
 		ok, miss := e.checkPrivate(w, r, m, rt, entry)
