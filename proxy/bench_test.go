@@ -101,3 +101,39 @@ func BenchmarkFillSmall(b *testing.B) {
 		}
 	}
 }
+
+// discardResponse is the least a ResponseWriter can be: a fresh header map per
+// request, as net/http gives, and a body that goes nowhere.
+type discardResponse struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (d *discardResponse) Header() http.Header { return d.h }
+func (d *discardResponse) WriteHeader(s int)   { d.status = s }
+func (d *discardResponse) Write(p []byte) (int, error) {
+	d.n += len(p)
+	return len(p), nil
+}
+
+// A warm 1 KB hit through the handler alone, without sockets: what Hoard's own code
+// costs per hit, allocations included.
+func BenchmarkHitHandler(b *testing.B) {
+	const size = 1 << 10
+	e, _ := warmEnv(b, size)
+	req, err := http.NewRequest(http.MethodGet, e.url(jarPath), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.RequestURI = req.URL.RequestURI()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w := &discardResponse{h: http.Header{}}
+		e.srv.ServeHTTP(w, req)
+		if w.status != http.StatusOK || w.n != size {
+			b.Fatalf("status %d, %d bytes", w.status, w.n)
+		}
+	}
+}
