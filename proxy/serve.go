@@ -181,6 +181,9 @@ var acceptRangesBytes = []string{"bytes"}
 // IMF-fixdate, or nothing when it does not parse. The stored value is usually
 // already in that form, which is checked without parsing it.
 func httpDate(v string) string {
+	if v == "" {
+		return ""
+	}
 	if len(v) == len(http.TimeFormat) && strings.HasSuffix(v, " GMT") {
 		return v
 	}

@@ -48,6 +48,20 @@ func validMediaType(mt string) bool {
 
 // upstreamAccept is what a cacheable manifest fetch asks for: every standard type,
 // then any other types the client named.
+// upstreamAcceptHeader is the Accept header for the upstream fetch of a manifest.
+// Most clients ask for the standard types only, and get one header value built
+// once and shared (read-only) instead of one built on every request.
+func upstreamAcceptHeader(client []string) http.Header {
+	for _, t := range client {
+		if t != "*/*" && !contains(standardManifestTypes, t) {
+			return http.Header{"Accept": {upstreamAccept(client)}}
+		}
+	}
+	return standardAcceptHeader
+}
+
+var standardAcceptHeader = http.Header{"Accept": {upstreamAccept(nil)}}
+
 func upstreamAccept(client []string) string {
 	out := append([]string(nil), standardManifestTypes...)
 	for _, t := range client {

@@ -6,23 +6,82 @@ import (
 )
 
 // The distribution spec's grammar. A name and a reference become cache keys and
-// upstream paths, so nothing that does not match reaches either.
-var (
-	nameComponent = `[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*`
-	nameRE        = regexp.MustCompile(`^` + nameComponent + `(?:/` + nameComponent + `)*$`)
-	tagRE         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
-	digestRE      = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`)
-)
+// upstream paths, so nothing that does not match reaches either. Names and tags,
+// checked on every request, are matched by hand (grammar_test.go holds the spec's
+// regular expressions and checks these against them).
+var digestRE = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`)
 
 // maxNameLen: clients limit host, "/" and name to 255 characters together; a name
 // alone of more is never valid anywhere.
 const maxNameLen = 255
 
-// ValidName reports whether s is a repository name by the spec's grammar.
-func ValidName(s string) bool { return len(s) <= maxNameLen && nameRE.MatchString(s) }
+// ValidName reports whether s is a repository name by the spec's grammar:
+// components of [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)* joined by "/".
+func ValidName(s string) bool {
+	if len(s) > maxNameLen {
+		return false
+	}
+	for {
+		component, rest, more := strings.Cut(s, "/")
+		if !validComponent(component) {
+			return false
+		}
+		if !more {
+			return true
+		}
+		s = rest
+	}
+}
 
-// ValidTag reports whether s is a tag by the spec's grammar.
-func ValidTag(s string) bool { return tagRE.MatchString(s) }
+// validComponent: runs of lower-case letters and digits, each pair joined by one
+// separator: ".", "_", "__" or any number of "-".
+func validComponent(c string) bool {
+	i := 0
+	for {
+		start := i
+		for i < len(c) && isLowerAlnum(c[i]) {
+			i++
+		}
+		if i == start {
+			return false // empty, or a separator not followed by a run
+		}
+		if i == len(c) {
+			return true
+		}
+		switch c[i] {
+		case '.':
+			i++
+		case '_':
+			i++
+			if i < len(c) && c[i] == '_' {
+				i++
+			}
+		case '-':
+			for i < len(c) && c[i] == '-' {
+				i++
+			}
+		default:
+			return false
+		}
+	}
+}
+
+func isLowerAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+// ValidTag reports whether s is a tag by the spec's grammar:
+// [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
+func ValidTag(s string) bool {
+	if s == "" || len(s) > 128 || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isLowerAlnum(c) || 'A' <= c && c <= 'Z' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Digest is a validated "algorithm:hex" digest of an algorithm Hoard can verify.
 type Digest struct {

@@ -1,6 +1,8 @@
 package oci
 
 import (
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -52,4 +54,46 @@ func TestOCIDigestGrammar(t *testing.T) {
 			t.Errorf("ParseDigest(%q) accepted", s)
 		}
 	}
+}
+
+// The spec's regular expressions, the reference the hand-written matchers must
+// agree with.
+var (
+	specNameComponent = `[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*`
+	specNameRE        = regexp.MustCompile(`^` + specNameComponent + `(?:/` + specNameComponent + `)*$`)
+	specTagRE         = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+)
+
+// Random strings over the grammar's alphabet (and a few bytes outside it): the
+// matchers accept exactly what the spec's expressions accept.
+func TestGrammarMatchesTheSpecExpressions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "ab09._-/_A:"
+	for i := 0; i < 200_000; i++ {
+		b := make([]byte, rng.IntN(12))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		if got, want := ValidName(s), specNameRE.MatchString(s); got != want {
+			t.Fatalf("ValidName(%q) = %v, the spec's expression says %v", s, got, want)
+		}
+		if got, want := ValidTag(s), specTagRE.MatchString(s); got != want {
+			t.Fatalf("ValidTag(%q) = %v, the spec's expression says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzGrammar(f *testing.F) {
+	for _, s := range []string{"a/b", "a__b", "a---b", "x.y_z", "Tag_1.0-rc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidName(s), len(s) <= maxNameLen && specNameRE.MatchString(s); got != want {
+			t.Fatalf("ValidName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := ValidTag(s), specTagRE.MatchString(s); got != want {
+			t.Fatalf("ValidTag(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

@@ -88,6 +88,19 @@ func TestOCITagManifestRoute(t *testing.T) {
 	if got := rt.UpstreamHeader.Get("Accept"); !strings.Contains(got, MediaOCIIndex) || !strings.Contains(got, "application/x-custom+json") {
 		t.Fatalf("upstream Accept %q", got)
 	}
+	// The standard types alone (or */*) ask the upstream for exactly the standard types.
+	for _, accept := range []string{allTypes, "*/*", ""} {
+		rt, _ = route(t, New(), "GET", "/a/manifests/v1", accept)
+		got := rt.UpstreamHeader.Get("Accept")
+		for _, mt := range standardManifestTypes {
+			if !strings.Contains(got, mt) {
+				t.Errorf("Accept %q: upstream Accept %q lacks %s", accept, got, mt)
+			}
+		}
+		if strings.Contains(got, "custom") || strings.Contains(got, "*/*") {
+			t.Errorf("Accept %q: upstream Accept %q has more than the standard types", accept, got)
+		}
+	}
 }
 
 func TestOCIRefusedRoutes(t *testing.T) {

@@ -26,7 +26,7 @@ func (f Format) manifest(r *http.Request, name, ref string) (formats.Route, erro
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		types, any := acceptSet(r.Header)
-		accept := http.Header{"Accept": {upstreamAccept(types)}}
+		accept := upstreamAcceptHeader(types)
 		switch {
 		case d.Algo == "sha256":
 			return formats.Route{Kind: formats.Artifact, Key: name + "/manifests/" + ref, Path: path, Package: name,
