@@ -75,7 +75,8 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	spec := fillSpec{mount: m, route: rt, auth: m.cred.authFor(r), who: callerKey(infoOf(r).caller.token)}
 	spec.private = m.cred.passthrough && spec.auth != ""
 	if hit {
-		spec.stale = &entry
+		stale := entry // a copy: taking entry's own address would move it to the heap on every hit
+		spec.stale = &stale
 	}
 	f, joined := e.joinFill(key, spec)
 	if joined {
