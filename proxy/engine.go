@@ -208,13 +208,21 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	head := (*bp)[:wholeBodyLimit]
-	n, err := io.ReadFull(resp.Body, head)
+	var n int
+	var err error
+	if resp.ContentLength > wholeBodyLimit {
+		// Declared large: it is streamed whatever happens, so its first bytes go
+		// out as they arrive; only what CheckBody looks at is waited for.
+		n, err = io.ReadAtLeast(resp.Body, head, sniffLen)
+	} else {
+		n, err = io.ReadFull(resp.Body, head)
+	}
 	complete := errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 	if err != nil && !complete {
 		fail(err)
 		return
 	}
-	if err := spec.mount.format.CheckBody(spec.route, resp.Header, head[:min(n, 512)]); err != nil {
+	if err := spec.mount.format.CheckBody(spec.route, resp.Header, head[:min(n, sniffLen)]); err != nil {
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
@@ -296,6 +304,9 @@ func contentTypeOf(resp *http.Response, rt formats.Route) string {
 	}
 	return rt.ContentType
 }
+
+// sniffLen is how much of a body CheckBody is shown (as http.DetectContentType reads).
+const sniffLen = 512
 
 // wholeBodyLimit: a body that ends within this many bytes is read whole and verified
 // before clients are answered; longer ones are streamed as they arrive.
