@@ -36,8 +36,6 @@ func infoOf(r *http.Request) *reqInfo {
 
 func setResult(r *http.Request, result string) { infoOf(r).result = result }
 
-func mountOf(r *http.Request) string { return infoOf(r).mount }
-
 // requestLogger is the request's logger, carrying its request id.
 func requestLogger(r *http.Request) *zerolog.Logger { return infoOf(r).logger() }
 

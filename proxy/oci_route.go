@@ -34,7 +34,7 @@ func (s *Server) serveOCI(w http.ResponseWriter, r *http.Request, rest string) {
 	ri := infoOf(r)
 	ri.mount, ri.format = m.name, m.format.Name()
 	if r.URL.RawQuery != "" {
-		ociCleanQuery(r, prefix, s.ociMountNames())
+		ociCleanQuery(r, prefix, s.ociNames)
 	}
 	ow := &ociWriter{ResponseWriter: w, r: r, ociMount: m.ociMount(prefix)}
 	s.serveMount(ow, r, m, sub)
@@ -125,6 +125,8 @@ func (s *Server) ociMount(r *http.Request, rest string) (*mount, string, string)
 	return s.ociDefault, "", "/" + rest
 }
 
+// ociMountNames names the OCI mounts; New keeps the answer in Server.ociNames, as
+// containerd sends a query (?ns=) with every request.
 func (s *Server) ociMountNames() map[string]bool {
 	out := map[string]bool{}
 	for name, m := range s.mounts {

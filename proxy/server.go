@@ -46,6 +46,7 @@ type Server struct {
 	handler  http.Handler
 	// ociDefault serves /v2/ names that start with no OCI mount's name.
 	ociDefault *mount
+	ociNames   map[string]bool // the OCI mounts' names
 }
 
 // New builds a server from a validated configuration.
@@ -74,6 +75,7 @@ func New(o Options) (*Server, error) {
 		s.mounts[mc.Name] = m
 	}
 	s.ociDefault = s.mounts[o.Config.OCIDefault]
+	s.ociNames = s.ociMountNames()
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
