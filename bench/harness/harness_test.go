@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -44,12 +45,15 @@ func TestPathMappings(t *testing.T) {
 }
 
 func TestNginxConf(t *testing.T) {
-	static := nginxConf("/p", "127.0.0.1:1", "/root", "")
-	cache := nginxConf("/p", "127.0.0.1:1", "", "127.0.0.1:2")
+	static := nginxConf("/p", "127.0.0.1:1", "/root", "", "auto")
+	cache := nginxConf("/p", "127.0.0.1:1", "", "127.0.0.1:2", "1")
 	for _, want := range []string{"root /root;", "sendfile on;", "listen 127.0.0.1:1;"} {
 		if !strings.Contains(static, want) {
 			t.Errorf("static config lacks %q", want)
 		}
+	}
+	if !strings.Contains(static, "worker_processes auto;") || !strings.Contains(cache, "worker_processes 1;") {
+		t.Error("worker_processes is not the count asked for")
 	}
 	for _, want := range []string{"proxy_cache_lock on;", "server 127.0.0.1:2;", "proxy_cache_valid 200"} {
 		if !strings.Contains(cache, want) {
@@ -216,5 +220,30 @@ func TestHerdRuns(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+func TestPlacement(t *testing.T) {
+	p := placement{harness: []int{0}, servers: []int{1, 2}}
+	bin, args := p.command("/bin/hoard", []string{"serve"})
+	if bin != "taskset" || strings.Join(args, " ") != "--cpu-list 1,2 /bin/hoard serve" {
+		t.Errorf("pinned command = %s %v", bin, args)
+	}
+	if p.workers() != "2" {
+		t.Errorf("workers = %s, want one per server CPU", p.workers())
+	}
+	var none placement
+	if bin, args := none.command("/bin/hoard", []string{"serve"}); bin != "/bin/hoard" || len(args) != 1 || none.workers() != "auto" {
+		t.Errorf("unpinned command = %s %v, workers %s", bin, args, none.workers())
+	}
+	plan, err := planPlacement(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.NumCPU() >= 2 && (len(plan.harness) == 0 || len(plan.harness)+len(plan.servers) != runtime.NumCPU()) {
+		t.Errorf("plan %+v does not split the %d CPUs", plan, runtime.NumCPU())
+	}
+	if off, _ := planPlacement(false); off.pinned() {
+		t.Error("-pin=false pinned")
 	}
 }

@@ -88,7 +88,9 @@ func registryBin(configured string) string {
 	return filepath.Join(dir, "registry")
 }
 
-func startRegistry(name, bin, dir, remote string) (*Server, error) {
+// startRegistry starts a CNCF registry: the upstream one with the zero
+// placement (it inherits the harness's CPUs), the one under test on place's.
+func startRegistry(place placement, name, bin, dir, remote string) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -100,7 +102,8 @@ func startRegistry(name, bin, dir, remote string) (*Server, error) {
 	if err := os.WriteFile(conf, []byte(registryConf(dir, addr, remote)), 0o644); err != nil {
 		return nil, err
 	}
-	p, err := start(name, filepath.Join(dir, "registry.log"), bin, []string{"serve", conf}, nil)
+	bin, args := place.command(bin, []string{"serve", conf})
+	p, err := start(name, filepath.Join(dir, "registry.log"), bin, args, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +287,7 @@ func (h *harness) setUpOCI(ctx context.Context, originRoot string) (*slowProxy, 
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("%s not found (bash .ci/install-oci installs it)", bin)
 	}
-	up, err := startRegistry("registry-upstream", bin, filepath.Join(h.cfg.WorkDir, "registry-upstream"), "")
+	up, err := startRegistry(placement{}, "registry-upstream", bin, filepath.Join(h.cfg.WorkDir, "registry-upstream"), "")
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +337,7 @@ func (h *harness) setUpOCI(ctx context.Context, originRoot string) (*slowProxy, 
 }
 
 func (h *harness) startRegistryProxy(sp *slowProxy) (*Server, error) {
-	s, err := startRegistry("registry-proxy", registryBin(h.cfg.Registry), filepath.Join(h.cfg.WorkDir, "registry-proxy"), "http://"+sp.Addr)
+	s, err := startRegistry(h.place, "registry-proxy", registryBin(h.cfg.Registry), filepath.Join(h.cfg.WorkDir, "registry-proxy"), "http://"+sp.Addr)
 	if err != nil {
 		return nil, err
 	}

@@ -84,6 +84,7 @@ type report struct {
 	idle      map[string]int64
 	notes     []string
 	loadStart string
+	placement string // where the generator and the servers ran (placement.describe)
 }
 
 func newReport(cfg Config) *report { return &report{cfg: cfg, began: time.Now(), loadStart: loadavg()} }
@@ -152,6 +153,9 @@ func (r *report) markdown() string {
 	p("- machine: %s\n", machine())
 	p("- commit: %s\n", commit)
 	p("- load average (1, 5, 15 min): %s at the start, %s at the end\n", r.loadStart, loadavg())
+	if r.placement != "" {
+		p("- CPUs: %s\n", r.placement)
+	}
 	p("- origin: bench/cmd/origin, %v per request, %.0f MB/s per response body; each load run %v after a %v warm-up\n",
 		r.cfg.Latency, float64(r.cfg.OriginRate)/(1<<20), r.cfg.Duration, r.cfg.Warmup)
 	p("- servers: %s, all on 127.0.0.1, driven by the same load generator (bench/loadgen: keep-alive HTTP/1.1, closed loop)\n", strings.Join(r.servers, ", "))

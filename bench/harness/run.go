@@ -40,6 +40,7 @@ type Config struct {
 	Scale      []int         // index sizes for the scale scenario; empty skips it
 	Only       []string      // scenarios to run (warm-small, warm-large, cold, herd, scale); empty: all
 	Profile    bool          // start Hoard with --pprof and save a CPU profile of every Hoard run
+	Pin        bool          // keep the load generator and the servers under test on separate CPUs (see placement)
 	Verdaccio  string        // verdaccio executable; "" looks in the usual place, "-" skips it
 	Registry   string        // CNCF registry executable; "" looks in the usual place, "-" skips OCI
 	Log        io.Writer     // progress
@@ -51,7 +52,7 @@ func Defaults() Config {
 	return Config{
 		Duration: 5 * time.Second, Warmup: time.Second, Latency: 20 * time.Millisecond,
 		OriginRate: 100 << 20, BlobBytes: 50 << 20, Herd: 200, Cold: 15, ColdBlobs: 3,
-		Runs: 3, Conc: []int{16, 64}, BlobConc: 4, Scale: []int{1000, 1_000_000},
+		Runs: 3, Conc: []int{16, 64}, BlobConc: 4, Scale: []int{1000, 1_000_000}, Pin: true,
 	}
 }
 
@@ -69,6 +70,7 @@ type harness struct {
 	ociSlow             *slowProxy
 	byName              map[string]*Server
 	rep                 *report
+	place               placement
 }
 
 func (h *harness) logf(format string, a ...any) {
@@ -166,6 +168,15 @@ func (h *harness) setUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Pinned after the builds (which would inherit it), before the first
+	// upstream starts (which must).
+	if h.place, err = planPlacement(cfg.Pin); err != nil {
+		return err
+	}
+	if err := h.place.pinHarness(); err != nil {
+		return err
+	}
+	h.rep.placement = h.place.describe()
 	logs := filepath.Join(cfg.WorkDir, "logs")
 	os.MkdirAll(logs, 0o755)
 	originAddr, err := freeAddr()
@@ -199,18 +210,18 @@ func (h *harness) setUp(ctx context.Context) error {
 		return nil
 	}
 	addr, _ := freeAddr()
-	if err := add(startNginx("nginx-static", filepath.Join(cfg.WorkDir, "nginx-static"), addr, root, "", pathMeta1K)); err != nil {
+	if err := add(startNginx(h.place, "nginx-static", filepath.Join(cfg.WorkDir, "nginx-static"), addr, root, "", pathMeta1K)); err != nil {
 		return err
 	}
 	withOCI := h.oci != nil
 	h.servers[0].Path = func(p string) (string, bool) { return p, !isOCI(p) || (p == pathOCITag && withOCI) }
 	addr, _ = freeAddr()
-	if err := add(startNginx("nginx-cache", filepath.Join(cfg.WorkDir, "nginx-cache"), addr, "", originAddr, pathMeta1K)); err != nil {
+	if err := add(startNginx(h.place, "nginx-cache", filepath.Join(cfg.WorkDir, "nginx-cache"), addr, "", originAddr, pathMeta1K)); err != nil {
 		return err
 	}
 	h.servers[1].Path = func(p string) (string, bool) { return p, !isOCI(p) }
 	addr, _ = freeAddr()
-	ho := hoardOptions{Bin: h.hoardBin, DataDir: filepath.Join(cfg.WorkDir, "hoard"), Addr: addr, OriginAddr: originAddr, Log: filepath.Join(logs, "hoard.log")}
+	ho := hoardOptions{Bin: h.hoardBin, DataDir: filepath.Join(cfg.WorkDir, "hoard"), Addr: addr, OriginAddr: originAddr, Log: filepath.Join(logs, "hoard.log"), Place: h.place}
 	if cfg.Profile {
 		ho.Pprof, _ = freeAddr()
 	}
@@ -515,7 +526,7 @@ func (h *harness) scale(ctx context.Context) error {
 			return err
 		}
 		addr, _ := freeAddr()
-		ho := hoardOptions{Bin: h.hoardBin, DataDir: dir, Addr: addr, OriginAddr: "127.0.0.1:9", Log: filepath.Join(h.cfg.WorkDir, "logs", fmt.Sprintf("hoard-scale-%d.log", n))}
+		ho := hoardOptions{Bin: h.hoardBin, DataDir: dir, Addr: addr, OriginAddr: "127.0.0.1:9", Log: filepath.Join(h.cfg.WorkDir, "logs", fmt.Sprintf("hoard-scale-%d.log", n)), Place: h.place}
 		if h.cfg.Profile {
 			ho.Pprof, _ = freeAddr()
 		}

@@ -116,6 +116,7 @@ type hoardOptions struct {
 	Bin, DataDir, Addr, OriginAddr, Log string
 	Pprof                               string // listen address for --pprof, or ""
 	Extra                               []string
+	Place                               placement
 }
 
 func hoardArgs(o hoardOptions) []string {
@@ -133,7 +134,8 @@ func hoardArgs(o hoardOptions) []string {
 // startHoard runs hoard serve and waits for /readyz; it returns how long that took.
 func startHoard(name string, o hoardOptions) (*Server, time.Duration, error) {
 	began := time.Now()
-	p, err := start(name, o.Log, o.Bin, hoardArgs(o), nil)
+	bin, args := o.Place.command(o.Bin, hoardArgs(o))
+	p, err := start(name, o.Log, bin, args, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -147,9 +149,9 @@ func startHoard(name string, o hoardOptions) (*Server, time.Duration, error) {
 // nginxConf is the configuration of one nginx: static serving of root, or a
 // caching reverse proxy in front of origin with proxy_cache_lock (one upstream
 // fetch per key; the others wait for it to finish).
-func nginxConf(prefix, addr, root, origin string) string {
+func nginxConf(prefix, addr, root, origin, workers string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `worker_processes auto;
+	fmt.Fprintf(&b, `worker_processes %[2]s;
 user root;
 pid %[1]s/nginx.pid;
 error_log %[1]s/error.log warn;
@@ -167,7 +169,7 @@ http {
   fastcgi_temp_path %[1]s/fastcgi_temp;
   uwsgi_temp_path %[1]s/uwsgi_temp;
   scgi_temp_path %[1]s/scgi_temp;
-`, prefix)
+`, prefix, workers)
 	if origin != "" {
 		fmt.Fprintf(&b, `  proxy_cache_path %[1]s/cache levels=1:2 keys_zone=bench:16m max_size=20g inactive=7d use_temp_path=off;
   upstream origin { server %[2]s; keepalive 32; }
@@ -201,20 +203,20 @@ http {
 
 // startNginx runs nginx in the foreground (its master is our child) with a
 // configuration of its own under prefix.
-func startNginx(name, prefix, addr, root, origin, probe string) (*Server, error) {
+func startNginx(place placement, name, prefix, addr, root, origin, probe string) (*Server, error) {
 	if err := os.MkdirAll(prefix, 0o755); err != nil {
 		return nil, err
 	}
 	conf := filepath.Join(prefix, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(nginxConf(prefix, addr, root, origin)), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(nginxConf(prefix, addr, root, origin, place.workers())), 0o644); err != nil {
 		return nil, err
 	}
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
 		return nil, fmt.Errorf("nginx is not installed (bash .ci/install-bench): %w", err)
 	}
-	p, err := start(name, filepath.Join(prefix, "stderr.log"), bin,
-		[]string{"-p", prefix, "-c", conf, "-e", filepath.Join(prefix, "error.log"), "-g", "daemon off;"}, nil)
+	bin, args := place.command(bin, []string{"-p", prefix, "-c", conf, "-e", filepath.Join(prefix, "error.log"), "-g", "daemon off;"})
+	p, err := start(name, filepath.Join(prefix, "stderr.log"), bin, args, nil)
 	if err != nil {
 		return nil, err
 	}

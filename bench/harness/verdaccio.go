@@ -65,8 +65,8 @@ func (h *harness) startVerdaccio(originAddr string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := start("verdaccio", filepath.Join(dir, "verdaccio.log"), bin, []string{"--config", conf, "--listen", addr},
-		[]string{"NODE_ENV=production"})
+	bin, args := h.place.command(bin, []string{"--config", conf, "--listen", addr})
+	p, err := start("verdaccio", filepath.Join(dir, "verdaccio.log"), bin, args, []string{"NODE_ENV=production"})
 	if err != nil {
 		return nil, err
 	}

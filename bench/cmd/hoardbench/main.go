@@ -37,6 +37,7 @@ func main() {
 	flag.IntVar(&cfg.BlobConc, "blob-conc", d.BlobConc, "concurrency of the large-blob run")
 	scale := flag.String("scale", "1000,1000000", `index sizes for the scale scenario ("" skips it)`)
 	only := flag.String("only", "", "comma-separated scenarios to run: warm-small, warm-large, cold, herd, scale (default all)")
+	flag.BoolVar(&cfg.Pin, "pin", d.Pin, "load generator and upstreams on the first half of the CPUs, servers under test on the rest (taskset)")
 	flag.BoolVar(&cfg.Profile, "pprof", false, "run Hoard with --pprof and save a CPU profile of each Hoard run under WORK/profiles")
 	flag.StringVar(&cfg.Verdaccio, "verdaccio", "", `verdaccio executable (default: .ci/install-npm's); "-" leaves it out`)
 	flag.StringVar(&cfg.Registry, "registry", "", `CNCF registry executable (default: .ci/install-oci's); "-" leaves OCI out`)
