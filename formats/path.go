@@ -34,6 +34,45 @@ func Segments(escaped string, allowed func(byte) bool) ([]string, error) {
 	return segs, nil
 }
 
+// CleanPath is Segments joined back with "/" and led by one: the decoded path,
+// refused for the same reasons. A path with nothing to decode, as almost every
+// request's is, is checked in one pass and returned as it is, without the
+// slices Segments builds.
+func CleanPath(escaped string, allowed func(byte) bool) (string, error) {
+	if plainPath(escaped, allowed) {
+		return escaped, nil
+	}
+	segs, err := Segments(escaped, allowed)
+	if err != nil {
+		return "", err
+	}
+	return "/" + strings.Join(segs, "/"), nil
+}
+
+// plainPath reports whether escaped is "/" and segments that Segments would
+// return unchanged: no escapes, no empty, "." or ".." segment, and only
+// allowed printable bytes other than the ones Segments always refuses.
+func plainPath(escaped string, allowed func(byte) bool) bool {
+	if len(escaped) < 2 || escaped[0] != '/' {
+		return false
+	}
+	start := 1 // of the current segment
+	for i := 1; i <= len(escaped); i++ {
+		if i == len(escaped) || escaped[i] == '/' {
+			if seg := escaped[start:i]; seg == "" || seg == "." || seg == ".." {
+				return false
+			}
+			start = i + 1
+			continue
+		}
+		c := escaped[i]
+		if c < 0x20 || c == 0x7f || c == '%' || c == '\\' || c == ';' || !allowed(c) {
+			return false
+		}
+	}
+	return true
+}
+
 func segment(p string, allowed func(byte) bool) (string, error) {
 	if p == "" {
 		return "", fmt.Errorf("%w: empty segment", ErrBadPath)

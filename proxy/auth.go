@@ -53,7 +53,7 @@ func scopeFor(rt formats.Route) policy.Scope {
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) (caller, bool) {
 	token, hasToken := policy.TokenFrom(r)
 	c := caller{token: token}
-	if !s.gate.limits.allow(clientAddr(r), token) {
+	if !s.gate.limits.allow(r, token) {
 		w.Header().Set("Retry-After", "1")
 		s.engine.fail(w, r, m, http.StatusTooManyRequests, "rate limit exceeded; retry later")
 		return c, false

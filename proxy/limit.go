@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"net/http"
+
 	"github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
 
@@ -25,10 +27,10 @@ func newLimiter(perToken, perAddr float64, burst int) *limiter {
 	return l
 }
 
-// allow takes one request from the address's bucket and, when a token was sent, from
-// the token's.
-func (l *limiter) allow(addr, token string) bool {
-	if l.perAddr > 0 && !take(l.addrs, addr, l.perAddr, l.burst) {
+// allow takes one request from the bucket of r's address and, when a token was
+// sent, from the token's. The address is worked out only when addresses are limited.
+func (l *limiter) allow(r *http.Request, token string) bool {
+	if l.perAddr > 0 && !take(l.addrs, clientAddr(r), l.perAddr, l.burst) {
 		return false
 	}
 	if l.perToken > 0 && token != "" && !take(l.tokens, policy.Fingerprint(token), l.perToken, l.burst) {

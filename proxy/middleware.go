@@ -111,6 +111,14 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// exchange is what observe keeps for one request, allocated at once: this runs
+// on every request, hits included.
+type exchange struct {
+	cw      countingWriter
+	ri      reqInfo
+	idValue [1]string // the X-Request-Id header's value
+}
+
 // observe wraps every request: request id, one log line, metrics, and panic recovery.
 // Credentials never reach the log: only method, path, status, size, time and result.
 func (s *Server) observe(next http.Handler) http.Handler {
@@ -120,10 +128,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if !validRequestID.MatchString(id) {
 			id = newRequestID()
 		}
-		w.Header()["X-Request-Id"] = []string{id}
-		ri := &reqInfo{id: id, base: &s.log}
+		ex := &exchange{cw: countingWriter{ResponseWriter: w}, ri: reqInfo{id: id, base: &s.log}, idValue: [1]string{id}}
+		w.Header()["X-Request-Id"] = ex.idValue[:]
+		ri, cw := &ex.ri, &ex.cw
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
-		cw := &countingWriter{ResponseWriter: w}
 		defer func() {
 			p := recover()
 			if p != nil && p != http.ErrAbortHandler {

@@ -126,8 +126,9 @@ func serveInMemory(w http.ResponseWriter, r *http.Request, m *mount, entry cache
 // setEntryHeaders describes a cached entry. Keys are written in canonical form
 // directly: this runs on every hit, and Header.Set would canonicalize each one.
 func setEntryHeaders(h http.Header, m *mount, entry cache.Entry, result, warning string) {
-	h["Content-Type"] = []string{entry.ContentType}
-	h["Etag"] = []string{`"` + entry.Digest.Hex() + `"`}
+	v := make([]string, 2) // both values in one allocation; capped so an Add cannot spill
+	v[0], v[1] = entry.ContentType, `"`+entry.Digest.Hex()+`"`
+	h["Content-Type"], h["Etag"] = v[0:1:1], v[1:2:2]
 	h["X-Hoard-Cache"] = cacheResultValues[result]
 	setContentHeaders(h, m, entry)
 	if warning != "" {
@@ -168,9 +169,11 @@ func plainGet(r *http.Request) bool {
 func writeWhole(w http.ResponseWriter, entry cache.Entry, b []byte) {
 	h := w.Header()
 	h["Accept-Ranges"] = acceptRangesBytes
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	if lm := httpDate(entry.LastModified); lm != "" {
-		h["Last-Modified"] = []string{lm}
+	v := make([]string, 2) // both values in one allocation; capped so an Add cannot spill
+	v[0] = strconv.Itoa(len(b))
+	h["Content-Length"] = v[0:1:1]
+	if v[1] = httpDate(entry.LastModified); v[1] != "" {
+		h["Last-Modified"] = v[1:2:2]
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(b) // net/http drops the body of a HEAD and keeps the length

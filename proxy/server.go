@@ -123,7 +123,8 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) route(admin http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		escaped := r.URL.EscapedPath()
-		name, rest, _ := strings.Cut(strings.TrimPrefix(escaped, "/"), "/")
+		trimmed := strings.TrimPrefix(escaped, "/")
+		name, rest, hasRest := strings.Cut(trimmed, "/")
 		if name == "v2" {
 			s.serveOCI(w, r, rest)
 			return
@@ -135,7 +136,11 @@ func (s *Server) route(admin http.Handler) http.Handler {
 		}
 		ri := infoOf(r)
 		ri.mount, ri.format = m.name, m.format.Name()
-		s.serveMount(w, r, m, "/"+rest)
+		sub := "/" // of "/maven" alone
+		if hasRest {
+			sub = trimmed[len(name):] // "/" + rest, without a copy
+		}
+		s.serveMount(w, r, m, sub)
 	})
 }
 

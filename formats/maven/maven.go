@@ -39,29 +39,31 @@ const metadataFile = "maven-metadata.xml"
 
 // Route implements formats.Format.
 func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
-	segs, err := formats.Segments(rest, formats.IsPlainByte)
+	slashed, err := formats.CleanPath(rest, formats.IsPlainByte)
 	if err != nil {
 		return formats.Route{}, err
 	}
-	if len(segs) < 2 {
+	p := slashed[1:]
+	if !strings.Contains(p, "/") {
 		return formats.Route{}, fmt.Errorf("%w: path names no artifact", formats.ErrBadPath)
 	}
-	p := strings.Join(segs, "/")
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		return readRoute(p), nil
+		return readRoute(slashed), nil
 	case http.MethodPut:
-		return publishRoute(p), nil
+		return publishRoute(slashed), nil
 	case http.MethodDelete:
-		rt := formats.Route{Kind: formats.Delete, Key: p, Path: "/" + p, Package: path.Dir(p)}
+		rt := formats.Route{Kind: formats.Delete, Key: p, Path: slashed, Package: path.Dir(p)}
 		rt.Invalidate = append([]string{p}, metadataKeys(p)...)
 		return rt, nil
 	}
 	return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
 }
 
-func readRoute(p string) formats.Route {
-	rt := formats.Route{Key: p, Path: "/" + p, Package: path.Dir(p), ContentType: contentType(p)}
+// readRoute is a GET or HEAD of slashed, a clean path led by "/".
+func readRoute(slashed string) formats.Route {
+	p := slashed[1:]
+	rt := formats.Route{Key: p, Path: slashed, Package: path.Dir(p), ContentType: contentType(p)}
 	switch {
 	case isMetadata(p):
 		rt.Kind, rt.TTLClass = formats.Metadata, "metadata"
@@ -81,15 +83,17 @@ func (Format) Sidecars(rt formats.Route) []formats.Sidecar {
 	}
 	out := make([]formats.Sidecar, 0, len(checksumExts))
 	for _, c := range checksumExts {
-		out = append(out, formats.Sidecar{Algo: c.algo, Route: readRoute(rt.Key + c.ext)})
+		out = append(out, formats.Sidecar{Algo: c.algo, Route: readRoute("/" + rt.Key + c.ext)})
 	}
 	return out
 }
 
-func publishRoute(p string) formats.Route {
+// publishRoute is a PUT of slashed, a clean path led by "/".
+func publishRoute(slashed string) formats.Route {
+	p := slashed[1:]
 	mutable := isMetadata(p) || isSnapshot(p)
 	rt := formats.Route{
-		Kind: formats.Publish, Key: p, Path: "/" + p, Package: path.Dir(p),
+		Kind: formats.Publish, Key: p, Path: slashed, Package: path.Dir(p),
 		ContentType: contentType(p),
 		// Metadata the client uploads is merged upstream; cache only what the upstream
 		// serves back, so drop ours instead of keeping the client's copy.

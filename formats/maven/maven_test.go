@@ -42,9 +42,24 @@ func TestRouteKinds(t *testing.T) {
 		if rt.Kind != c.kind || rt.TTLClass != c.class || len(New().Sidecars(rt)) != c.sidecars {
 			t.Errorf("%s %s: kind %v class %q sidecars %d; want %v %q %d", c.method, c.rest, rt.Kind, rt.TTLClass, len(New().Sidecars(rt)), c.kind, c.class, c.sidecars)
 		}
-		if rt.Path != c.rest {
-			t.Errorf("%s: upstream path %q", c.rest, rt.Path)
+		if rt.Path != c.rest || rt.Key != c.rest[1:] {
+			t.Errorf("%s: upstream path %q, key %q", c.rest, rt.Path, rt.Key)
 		}
+		for _, sc := range New().Sidecars(rt) {
+			if want := c.rest + "." + sc.Algo; sc.Route.Path != want || sc.Route.Key != want[1:] {
+				t.Errorf("%s: %s sidecar at path %q, key %q", c.rest, sc.Algo, sc.Route.Path, sc.Route.Key)
+			}
+		}
+	}
+}
+
+func TestRouteDecodesEscapes(t *testing.T) {
+	rt, err := route(t, "GET", "/com/acme/x/1.0/x%2B1-1.0.jar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rt.Path != "/com/acme/x/1.0/x+1-1.0.jar" || rt.Key != "com/acme/x/1.0/x+1-1.0.jar" || rt.Package != "com/acme/x/1.0" {
+		t.Errorf("escaped path routed to path %q, key %q, package %q", rt.Path, rt.Key, rt.Package)
 	}
 }
 
