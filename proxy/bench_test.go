@@ -4,10 +4,14 @@ package proxy
 // clients. Run: go test -run x -bench . -benchmem ./proxy/
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"testing"
+	"time"
+
+	"hoard/configs"
 )
 
 func benchClient() *http.Client {
@@ -135,5 +139,36 @@ func BenchmarkHitHandler(b *testing.B) {
 		if w.status != http.StatusOK || w.n != size {
 			b.Fatalf("status %d, %d bytes", w.status, w.n)
 		}
+	}
+}
+
+// A warm OCI manifest by tag through the handler alone, as docker pulls it (the
+// tag's TTL not yet run out): the /v2/ routing and header fixing on top of a hit.
+func BenchmarkOCITagHitHandler(b *testing.B) {
+	f := newFakeRegistry(b)
+	srv := ociServer(b, f.srv.URL, func(c *configs.Config) {
+		c.Mounts[0].TTL = map[string]configs.Duration{"tag": configs.Duration(time.Hour)}
+	})
+	req, err := http.NewRequest(http.MethodGet, "http://hoard/v2/m/lib/img/manifests/v1", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.RequestURI = req.URL.RequestURI()
+	req.Header.Set("Accept", ociAccept)
+	serve := func(want string) {
+		w := &discardResponse{h: http.Header{}}
+		srv.ServeHTTP(w, req)
+		if w.status != http.StatusOK || w.n != len(f.manifest) || w.h.Get("X-Hoard-Cache") != want {
+			b.Fatalf("status %d, %d bytes, %s", w.status, w.n, w.h.Get("X-Hoard-Cache"))
+		}
+	}
+	serve("miss")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.WaitFills(ctx)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		serve("hit")
 	}
 }

@@ -24,6 +24,7 @@ type mount struct {
 	// What the /v2/ answers of an OCI mount need, for names under the mount's
 	// prefix and for names it serves as the default OCI mount.
 	ociNamed, ociBare *ociMount
+	ociPrefix         string // "NAME/", the mount's first segment under /v2/
 }
 
 func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs.Upstream) (*mount, error) {

@@ -32,7 +32,7 @@ type fakeRegistry struct {
 
 func digestHex(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-func newFakeRegistry(t *testing.T) *fakeRegistry {
+func newFakeRegistry(t testing.TB) *fakeRegistry {
 	f := &fakeRegistry{private: map[string]string{}}
 	f.manifest = []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}`)
 	f.blob = []byte(strings.Repeat("layer-bytes ", 1000))

@@ -18,15 +18,15 @@ const ociFormat = "oci"
 // serveOCI answers /v2/...: the API root, and repository paths whose first segment
 // names an OCI mount ("/v2/ghcr/owner/image/manifests/1" is owner/image at the ghcr
 // mount's upstream); other names go whole to the default OCI mount, if one is
-// configured (Docker's registry-mirrors cannot add a path). rest is the escaped path
-// after "/v2/".
-func (s *Server) serveOCI(w http.ResponseWriter, r *http.Request, rest string) {
+// configured (Docker's registry-mirrors cannot add a path). sub is the escaped path
+// after "/v2", from its slash on.
+func (s *Server) serveOCI(w http.ResponseWriter, r *http.Request, sub string) {
 	w.Header()["Docker-Distribution-Api-Version"] = registryAPIVersion
-	if rest == "" {
+	if sub == "/" {
 		s.ociPing(w, r)
 		return
 	}
-	m, prefix, sub := s.ociMount(r, rest)
+	m, prefix, sub := s.ociMount(r, sub)
 	if m == nil {
 		oci.WriteErrorCode(w, http.StatusNotFound, oci.CodeNameUnknown, "no registry is mounted for this repository")
 		return
@@ -97,12 +97,15 @@ func (s *Server) ociPing(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("{}"))
 }
 
-// ociMount picks the mount for a repository path and returns the public prefix of
-// its names ("ghcr/" or "") and the rest of the path as the format reads it.
-func (s *Server) ociMount(r *http.Request, rest string) (*mount, string, string) {
-	if first, after, ok := strings.Cut(rest, "/"); ok {
+// ociMount picks the mount for a repository path ("/ghcr/owner/image/...", or
+// "/owner/image/..." for the default mount) and returns the public prefix of its
+// names ("ghcr/" or "") and the rest of the path as the format reads it, from its
+// slash on.
+func (s *Server) ociMount(r *http.Request, sub string) (*mount, string, string) {
+	rest := sub[1:]
+	if first, _, ok := strings.Cut(rest, "/"); ok {
 		if m := s.mounts[first]; m != nil && m.format.Name() == ociFormat {
-			return m, first + "/", "/" + after
+			return m, m.ociPrefix, rest[len(first):]
 		}
 	}
 	if s.ociDefault == nil {
@@ -117,12 +120,12 @@ func (s *Server) ociMount(r *http.Request, rest string) (*mount, string, string)
 			}
 			for _, u := range m.upstreams {
 				if u.base.Host == ns {
-					return m, "", "/" + rest
+					return m, "", sub
 				}
 			}
 		}
 	}
-	return s.ociDefault, "", "/" + rest
+	return s.ociDefault, "", sub
 }
 
 // ociMountNames names the OCI mounts; New keeps the answer in Server.ociNames, as

@@ -23,6 +23,20 @@ const ociAccept = oci.MediaOCIIndex + ", " + oci.MediaOCIManifest + ", " + oci.M
 // so every tag read after the first revalidates.
 func ociHoard(t *testing.T, upstream string, adjust ...func(*configs.Config)) *httptest.Server {
 	t.Helper()
+	srv := ociServer(t, upstream, adjust...)
+	hs := httptest.NewServer(settled(srv))
+	t.Cleanup(func() {
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		srv.WaitFills(ctx)
+	})
+	return hs
+}
+
+// ociServer is ociHoard's handler, without a listener.
+func ociServer(t testing.TB, upstream string, adjust ...func(*configs.Config)) *Server {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := cache.Open(cache.Options{Dir: dir, Logger: zerolog.Nop()})
 	if err != nil {
@@ -45,14 +59,7 @@ func ociHoard(t *testing.T, upstream string, adjust ...func(*configs.Config)) *h
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(settled(srv))
-	t.Cleanup(func() {
-		hs.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		srv.WaitFills(ctx)
-	})
-	return hs
+	return srv
 }
 
 func ociDo(t *testing.T, method, url string, hdr map[string]string) (*http.Response, []byte) {

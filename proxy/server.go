@@ -70,7 +70,8 @@ func New(o Options) (*Server, error) {
 			return nil, err
 		}
 		if f.Name() == ociFormat {
-			m.ociNamed, m.ociBare = newOCIMount(m, o.Config.PublicURL, mc.Name+"/"), newOCIMount(m, o.Config.PublicURL, "")
+			m.ociPrefix = mc.Name + "/"
+			m.ociNamed, m.ociBare = newOCIMount(m, o.Config.PublicURL, m.ociPrefix), newOCIMount(m, o.Config.PublicURL, "")
 		}
 		s.mounts[mc.Name] = m
 	}
@@ -124,9 +125,13 @@ func (s *Server) route(admin http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		escaped := r.URL.EscapedPath()
 		trimmed := strings.TrimPrefix(escaped, "/")
-		name, rest, hasRest := strings.Cut(trimmed, "/")
+		name, _, hasRest := strings.Cut(trimmed, "/")
+		sub := "/" // of "/maven" alone
+		if hasRest {
+			sub = trimmed[len(name):] // "/" and the rest, without a copy
+		}
 		if name == "v2" {
-			s.serveOCI(w, r, rest)
+			s.serveOCI(w, r, sub)
 			return
 		}
 		m, ok := s.mounts[name]
@@ -136,10 +141,6 @@ func (s *Server) route(admin http.Handler) http.Handler {
 		}
 		ri := infoOf(r)
 		ri.mount, ri.format = m.name, m.format.Name()
-		sub := "/" // of "/maven" alone
-		if hasRest {
-			sub = trimmed[len(name):] // "/" + rest, without a copy
-		}
 		s.serveMount(w, r, m, sub)
 	})
 }

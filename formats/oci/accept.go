@@ -13,7 +13,9 @@ func acceptSet(h http.Header) (types []string, any bool) {
 		return nil, true
 	}
 	for _, v := range vals {
-		for _, part := range strings.Split(v, ",") {
+		for v != "" {
+			var part string
+			part, v, _ = strings.Cut(v, ",")
 			mt := mediaTypeOf(part)
 			switch mt {
 			case "":

@@ -46,37 +46,52 @@ func isRefByte(c byte) bool {
 	return strings.IndexByte("-._:=+~", c) >= 0
 }
 
-// Route implements formats.Format.
+// Route implements formats.Format. The path is decoded and checked whole, then
+// read from its end, where the endpoint is named: a repository name may have
+// any number of segments.
 func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 	trailing := len(rest) > 1 && strings.HasSuffix(rest, "/")
-	segs, err := formats.Segments(strings.TrimSuffix(rest, "/"), isRefByte)
+	clean, err := formats.CleanPath(strings.TrimSuffix(rest, "/"), isRefByte)
 	if err != nil {
 		return formats.Route{}, errorf(formats.ErrBadPath, CodeNameInvalid, "%v", err)
 	}
-	n := len(segs)
-	if n >= 3 && segs[n-2] == "blobs" && segs[n-1] == "uploads" {
-		return f.withName(segs[:n-2], func(name string) (formats.Route, error) { return uploadStart(r, name) })
+	p := clean[1:] // NAME/ENDPOINT..., and the cache key of what it names
+	if name, ok := strings.CutSuffix(p, "/blobs/uploads"); ok {
+		return f.withName(name, func(name string) (formats.Route, error) { return uploadStart(r, name) })
 	}
 	if trailing {
 		return formats.Route{}, errorf(formats.ErrBadPath, CodeUnsupported, "no endpoint at this path")
 	}
+	head, last := cutLast(p)    // NAME/blobs/uploads, ID
+	name, verb := cutLast(head) // NAME/blobs, uploads
 	switch {
-	case n >= 4 && segs[n-3] == "blobs" && segs[n-2] == "uploads":
-		return f.withName(segs[:n-3], func(name string) (formats.Route, error) { return uploadSession(r, name, segs[n-1]) })
-	case n >= 3 && segs[n-2] == "manifests":
-		return f.withName(segs[:n-2], func(name string) (formats.Route, error) { return f.manifest(r, name, segs[n-1]) })
-	case n >= 3 && segs[n-2] == "blobs":
-		return f.withName(segs[:n-2], func(name string) (formats.Route, error) { return blob(r, name, segs[n-1]) })
-	case n >= 3 && segs[n-2] == "tags" && segs[n-1] == "list":
-		return f.withName(segs[:n-2], func(name string) (formats.Route, error) { return f.tagList(r, name) })
-	case n >= 3 && segs[n-2] == "referrers":
-		return f.withName(segs[:n-2], func(name string) (formats.Route, error) { return f.referrers(r, name, segs[n-1]) })
+	case name == "":
+	case verb == "uploads":
+		if name, blobs := cutLast(name); blobs == "blobs" && name != "" {
+			return f.withName(name, func(name string) (formats.Route, error) { return uploadSession(r, name, last) })
+		}
+	case verb == "manifests":
+		return f.withName(name, func(name string) (formats.Route, error) { return f.manifest(r, name, last, p) })
+	case verb == "blobs":
+		return f.withName(name, func(name string) (formats.Route, error) { return blob(r, name, last, p) })
+	case verb == "tags" && last == "list":
+		return f.withName(name, func(name string) (formats.Route, error) { return f.tagList(r, name) })
+	case verb == "referrers":
+		return f.withName(name, func(name string) (formats.Route, error) { return f.referrers(r, name, last) })
 	}
 	return formats.Route{}, errorf(formats.ErrBadPath, CodeUnsupported, "no endpoint at this path")
 }
 
-func (f Format) withName(segs []string, fn func(name string) (formats.Route, error)) (formats.Route, error) {
-	name := strings.Join(segs, "/")
+// cutLast splits p at its last slash; head is "" when p has none.
+func cutLast(p string) (head, last string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
+func (f Format) withName(name string, fn func(name string) (formats.Route, error)) (formats.Route, error) {
 	if !ValidName(name) {
 		return formats.Route{}, errorf(formats.ErrBadPath, CodeNameInvalid, "invalid repository name")
 	}

@@ -10,9 +10,9 @@ import (
 
 func expectOf(d Digest) []formats.Checksum { return []formats.Checksum{{Algo: d.Algo, Hex: d.Hex}} }
 
-// manifest routes /NAME/manifests/REF.
-func (f Format) manifest(r *http.Request, name, ref string) (formats.Route, error) {
-	path := "/v2/" + name + "/manifests/" + ref
+// manifest routes /NAME/manifests/REF; key is that path without its leading slash.
+func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route, error) {
+	path := "/v2/" + key
 	var d Digest
 	if looksLikeDigest(ref) {
 		var ok bool
@@ -22,14 +22,14 @@ func (f Format) manifest(r *http.Request, name, ref string) (formats.Route, erro
 	} else if !ValidTag(ref) {
 		return formats.Route{}, errorf(formats.ErrBadPath, CodeManifestInvalid, "invalid tag")
 	}
-	tagKey := f.gens.key(name, name+"/manifests/"+ref)
+	tagKey := f.gens.key(name, key)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		types, any := acceptSet(r.Header)
 		accept := upstreamAcceptHeader(types)
 		switch {
 		case d.Algo == "sha256":
-			return formats.Route{Kind: formats.Artifact, Key: name + "/manifests/" + ref, Path: path, Package: name,
+			return formats.Route{Kind: formats.Artifact, Key: key, Path: path, Package: name,
 				Expect: expectOf(d), ReadWhole: true, UpstreamHeader: accept}, nil
 		case d.Algo != "":
 			// The cache names content by sha256, which would be the wrong digest to
@@ -53,8 +53,8 @@ func (f Format) manifest(r *http.Request, name, ref string) (formats.Route, erro
 		return rt, nil
 	case http.MethodDelete:
 		f.gens.bump(name)
-		return formats.Route{Kind: formats.Delete, Key: name + "/manifests/" + ref, Path: path, Package: name,
-			Invalidate: []string{tagKey, name + "/manifests/" + ref}}, nil
+		return formats.Route{Kind: formats.Delete, Key: key, Path: path, Package: name,
+			Invalidate: []string{tagKey, key}}, nil
 	}
 	return formats.Route{}, methodErr(r)
 }
@@ -70,13 +70,13 @@ func tagParams(q url.Values) string {
 	return out.Encode()
 }
 
-// blob routes /NAME/blobs/DIGEST.
-func blob(r *http.Request, name, ref string) (formats.Route, error) {
+// blob routes /NAME/blobs/DIGEST; key is that path without its leading slash.
+func blob(r *http.Request, name, ref, key string) (formats.Route, error) {
 	d, ok := ParseDigest(ref)
 	if !ok {
 		return formats.Route{}, errorf(formats.ErrBadPath, CodeDigestInvalid, "invalid digest")
 	}
-	key, path := name+"/blobs/"+ref, "/v2/"+name+"/blobs/"+ref
+	path := "/v2/" + key
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		if d.Algo != "sha256" {
