@@ -13,7 +13,7 @@ import (
 
 // Index layout in badger. Keys are the proxy's strings and never become paths.
 //
-//	e/<key>        -> Entry as JSON
+//	e/<key>        -> Entry in the binary form of codec.go (JSON when written by older versions)
 //	a/<key>        -> last access, unix nanos (8 bytes big-endian); written at commit and by Touch
 //	r/<hex>/<key>  -> empty: reverse reference, so a blob knows who uses it
 //	b/<hex>        -> blob size (8 bytes); present while any reference exists

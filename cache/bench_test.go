@@ -3,7 +3,6 @@ package cache
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
@@ -139,7 +138,7 @@ func seedIndex(b *testing.B, dir string, n int) {
 	for i := 0; i < n; i++ {
 		k := seedKey(i)
 		hx := sha256Hex([]byte(k))
-		e, _ := json.Marshal(Entry{Digest: Digest(digestPrefix + hx), Size: 1000, FetchedAt: now})
+		e, _ := encodeEntry(Entry{Digest: Digest(digestPrefix + hx), Size: 1000, FetchedAt: now})
 		for _, kv := range [][2][]byte{
 			{entryKey(k), e}, {accessKey(k), putInt(now.UnixNano())}, {refKey(hx, k), nil}, {blobKey(hx), putInt(1000)},
 		} {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
-	"encoding/json"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -154,7 +153,12 @@ func keep(h *newestFirst, n int, c candidate) {
 
 func fetchedAt(item *badger.Item) int64 {
 	var e Entry
-	if item.Value(func(v []byte) error { return json.Unmarshal(v, &e) }) != nil || e.FetchedAt.Unix() <= 0 {
+	err := item.Value(func(v []byte) error {
+		var err error
+		e, err = decodeEntry(v)
+		return err
+	})
+	if err != nil || e.FetchedAt.Unix() <= 0 {
 		return 1 // undecodable or undated entries go first; 0 would disable deleteIf's check
 	}
 	return e.FetchedAt.UnixNano()

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -54,7 +53,11 @@ func getEntry(txn *badger.Txn, key string) (Entry, error) {
 		return Entry{}, fmt.Errorf("cache: index read: %w", err)
 	}
 	var e Entry
-	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &e) })
+	err = item.Value(func(v []byte) error {
+		var err error
+		e, err = decodeEntry(v)
+		return err
+	})
 	if err != nil {
 		return Entry{}, fmt.Errorf("cache: index entry %q: %w", truncate(key, 80), err)
 	}
@@ -104,7 +107,7 @@ func (s *Store) Refresh(key string, fetchedAt time.Time, etag, lastModified stri
 }
 
 func setEntry(txn *badger.Txn, key string, e Entry) error {
-	v, err := json.Marshal(e)
+	v, err := encodeEntry(e)
 	if err != nil {
 		return fmt.Errorf("cache: encode entry: %w", err)
 	}
