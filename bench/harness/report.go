@@ -161,7 +161,8 @@ func (r *report) markdown() string {
 	p("- servers: %s, all on 127.0.0.1, driven by the same load generator (bench/loadgen: keep-alive HTTP/1.1, closed loop)\n", strings.Join(r.servers, ", "))
 	p("- reproduce: `bash bench/run.sh` (see bench/README.md for flags)\n\n")
 	p("CPU is the server's own user+system time (all its processes) during the measured run, from /proc/PID/stat. ")
-	p("Ratios are to static nginx in the same round (÷ nginx). Peak RSS is VmHWM summed over the server's processes, reset before each measured run.\n\n")
+	p("Ratios are to static nginx in the same round (÷ nginx). Peak RSS is VmHWM summed over the server's processes, reset before each measured run. ")
+	p("go-static (bench/cmd/gostatic) is Go's net/http alone serving the small files from memory: the floor under any Go server, Hoard included.\n\n")
 	p("%s\n\n", r.runsNote())
 	for _, n := range r.notes {
 		p("> %s\n\n", n)

@@ -61,7 +61,7 @@ func (c Config) runCount() int { return max(c.Runs, 1) }
 
 type harness struct {
 	cfg                 Config
-	hoardBin, originBin string
+	bin                 binaries
 	origin              *Server
 	servers             []*Server // in report order: nginx-static first
 	extra               []*Proc   // helpers (the upstream registry), stopped at the end
@@ -164,7 +164,7 @@ func (h *harness) setUp(ctx context.Context) error {
 	}
 	h.logf("building hoard and the origin")
 	var err error
-	h.hoardBin, h.originBin, err = buildBinaries(ctx, cfg.Root, filepath.Join(cfg.WorkDir, "bin"))
+	h.bin, err = buildBinaries(ctx, cfg.Root, filepath.Join(cfg.WorkDir, "bin"))
 	if err != nil {
 		return err
 	}
@@ -196,7 +196,7 @@ func (h *harness) setUp(ctx context.Context) error {
 			h.oci, h.ociSlow = nil, nil
 		}
 	}
-	h.origin, err = startOrigin(originOptions{Bin: h.originBin, Root: root, Addr: originAddr, Latency: cfg.Latency, Rate: cfg.OriginRate, Log: filepath.Join(logs, "origin.log")})
+	h.origin, err = startOrigin(originOptions{Bin: h.bin.origin, Root: root, Addr: originAddr, Latency: cfg.Latency, Rate: cfg.OriginRate, Log: filepath.Join(logs, "origin.log")})
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,14 @@ func (h *harness) setUp(ctx context.Context) error {
 	}
 	h.servers[1].Path = func(p string) (string, bool) { return p, !isOCI(p) }
 	addr, _ = freeAddr()
-	ho := hoardOptions{Bin: h.hoardBin, DataDir: filepath.Join(cfg.WorkDir, "hoard"), Addr: addr, OriginAddr: originAddr, Log: filepath.Join(logs, "hoard.log"), Place: h.place}
+	if err := add(startGoStatic(h.place, h.bin.goStatic, addr, root, filepath.Join(logs, "go-static.log"), pathMeta1K)); err != nil {
+		return err
+	}
+	h.servers[2].Path = func(p string) (string, bool) {
+		return p, p == pathMeta1K || p == pathDoc200K || (p == pathOCITag && withOCI)
+	}
+	addr, _ = freeAddr()
+	ho := hoardOptions{Bin: h.bin.hoard, DataDir: filepath.Join(cfg.WorkDir, "hoard"), Addr: addr, OriginAddr: originAddr, Log: filepath.Join(logs, "hoard.log"), Place: h.place}
 	if cfg.Profile {
 		ho.Pprof, _ = freeAddr()
 	}
@@ -526,7 +533,7 @@ func (h *harness) scale(ctx context.Context) error {
 			return err
 		}
 		addr, _ := freeAddr()
-		ho := hoardOptions{Bin: h.hoardBin, DataDir: dir, Addr: addr, OriginAddr: "127.0.0.1:9", Log: filepath.Join(h.cfg.WorkDir, "logs", fmt.Sprintf("hoard-scale-%d.log", n)), Place: h.place}
+		ho := hoardOptions{Bin: h.bin.hoard, DataDir: dir, Addr: addr, OriginAddr: "127.0.0.1:9", Log: filepath.Join(h.cfg.WorkDir, "logs", fmt.Sprintf("hoard-scale-%d.log", n)), Place: h.place}
 		if h.cfg.Profile {
 			ho.Pprof, _ = freeAddr()
 		}

@@ -59,17 +59,36 @@ func waitHTTP(p *Proc, url string, within time.Duration) error {
 	return fmt.Errorf("%s: %s not ready within %v", p.Name, url, within)
 }
 
-// buildBinaries compiles hoard and the origin into dir from the module at root.
-func buildBinaries(ctx context.Context, root, dir string) (hoard, origin string, err error) {
-	hoard, origin = filepath.Join(dir, "hoard"), filepath.Join(dir, "origin")
-	for _, b := range []struct{ out, pkg string }{{hoard, "./cmd/hoard"}, {origin, "./bench/cmd/origin"}} {
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", b.out, b.pkg)
+// binaries are the programs the harness builds from this module.
+type binaries struct{ hoard, origin, goStatic string }
+
+// buildBinaries compiles hoard, the origin and the Go anchor into dir from the
+// module at root.
+func buildBinaries(ctx context.Context, root, dir string) (binaries, error) {
+	b := binaries{hoard: filepath.Join(dir, "hoard"), origin: filepath.Join(dir, "origin"), goStatic: filepath.Join(dir, "gostatic")}
+	for _, t := range []struct{ out, pkg string }{{b.hoard, "./cmd/hoard"}, {b.origin, "./bench/cmd/origin"}, {b.goStatic, "./bench/cmd/gostatic"}} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", t.out, t.pkg)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", "", fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+			return binaries{}, fmt.Errorf("go build %s: %v\n%s", t.pkg, err, out)
 		}
 	}
-	return hoard, origin, nil
+	return b, nil
+}
+
+// startGoStatic runs the Go anchor: net/http alone serving root's small files
+// from memory (bench/cmd/gostatic).
+func startGoStatic(place placement, bin, addr, root, logPath, probe string) (*Server, error) {
+	bin, args := place.command(bin, []string{"-listen", addr, "-root", root})
+	p, err := start("go-static", logPath, bin, args, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := waitHTTP(p, "http://"+addr+probe, 10*time.Second); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	return &Server{Name: "go-static", Addr: addr, Proc: p, Path: samePath}, nil
 }
 
 // originOptions configure the local upstream.
