@@ -27,6 +27,10 @@ import (
 // A string is a uvarint length and its bytes.
 const entryVersion = 1
 
+// EntryFormat names the stored form of index entries, for tools that keep an
+// index between runs and must not reuse one written in another form.
+const EntryFormat = entryVersion
+
 const (
 	flagMutable = 1 << iota
 	flagPrivate

@@ -198,6 +198,18 @@ func (s *Store) sweepTmp() error {
 	return nil
 }
 
+// CompactIndex folds the index's levels into one, the state a long-running
+// cache's index settles towards by itself. Tools that write many entries at
+// once call it, so that the next open does not begin with a backlog of
+// compactions. Writes made meanwhile compete with it; it is meant for a store
+// nothing else is using.
+func (s *Store) CompactIndex() error {
+	if err := s.db.Flatten(2); err != nil {
+		return fmt.Errorf("cache: compact index: %w", err)
+	}
+	return nil
+}
+
 // Close writes pending access times, stops background work and closes the
 // index. It is idempotent; later calls return the first call's result.
 func (s *Store) Close() error {

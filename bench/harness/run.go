@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"hoard/bench/loadgen"
+	"hoard/cache"
 )
 
 // Config is the whole run. Zero values take the defaults in Defaults.
@@ -60,17 +61,17 @@ func Defaults() Config {
 func (c Config) runCount() int { return max(c.Runs, 1) }
 
 type harness struct {
-	cfg                 Config
-	bin                 binaries
-	origin              *Server
-	servers             []*Server // in report order: nginx-static first
-	extra               []*Proc   // helpers (the upstream registry), stopped at the end
-	oci                 *ociData  // what was pushed to the upstream registry; nil without OCI
-	ociUp               *Server   // the upstream registry through its slow proxy, read directly
-	ociSlow             *slowProxy
-	byName              map[string]*Server
-	rep                 *report
-	place               placement
+	cfg     Config
+	bin     binaries
+	origin  *Server
+	servers []*Server // in report order: nginx-static first
+	extra   []*Proc   // helpers (the upstream registry), stopped at the end
+	oci     *ociData  // what was pushed to the upstream registry; nil without OCI
+	ociUp   *Server   // the upstream registry through its slow proxy, read directly
+	ociSlow *slowProxy
+	byName  map[string]*Server
+	rep     *report
+	place   placement
 }
 
 func (h *harness) logf(format string, a ...any) {
@@ -580,11 +581,12 @@ func (h *harness) scale(ctx context.Context) error {
 }
 
 // seeded fills dir with n entries, reusing it when a previous run left a
-// complete one. Seeding writes through the cache package's synced index; on a
+// complete one in the same entry format. Seeding writes through the cache package's synced index; on a
 // tmpfs that takes seconds instead of minutes, so it seeds there and copies.
 func (h *harness) seeded(dir string, n int) error {
 	stamp := filepath.Join(dir, ".seeded")
-	if b, err := os.ReadFile(stamp); err == nil && strings.TrimSpace(string(b)) == fmt.Sprint(n) {
+	want := fmt.Sprintf("%d entries, entry format %d, compacted", n, cache.EntryFormat)
+	if b, err := os.ReadFile(stamp); err == nil && strings.TrimSpace(string(b)) == want {
 		h.logf("reusing %s", dir)
 		return nil
 	}
@@ -612,7 +614,7 @@ func (h *harness) seeded(dir string, n int) error {
 		}
 	}
 	h.logf("seeded %d entries in %v", n, time.Since(began).Round(time.Second))
-	return os.WriteFile(stamp, []byte(fmt.Sprint(n)), 0o644)
+	return os.WriteFile(stamp, []byte(want), 0o644)
 }
 
 // machine describes the host for the report.
