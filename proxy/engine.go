@@ -48,7 +48,8 @@ type fillSpec struct {
 	who     string
 	// sidecars are the route's checksum documents, listed once per fill by runFill.
 	sidecars []formats.Sidecar
-	source   string // base URL of the upstream that answered the fill
+	source   string    // base URL of the upstream that answered the fill
+	began    time.Time // when the fill started (engine clock), set by runFill
 }
 
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
@@ -84,6 +85,7 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 		}
 	}()
 	spec.sidecars = sidecarsOf(spec.mount, spec.route)
+	spec.began = e.now()
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
 	if err != nil {

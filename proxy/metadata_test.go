@@ -125,3 +125,24 @@ func TestColdRequestWithUpstreamDownIsGatewayError(t *testing.T) {
 		}
 	}
 }
+
+// A cold metadata file whose checksum, prefetched beside it, is committed before
+// the file itself arrives costs one request for each: the fresh checksum is not
+// revalidated as if it described an older version.
+func TestMetadataUsesItsPrefetchedChecksum(t *testing.T) {
+	o := newOrigin(t)
+	const p = "/com/acme/lib/maven-metadata.xml"
+	body := []byte("<metadata><versioning><latest>1.0</latest></versioning></metadata>")
+	o.publish(p, body)
+	o.fault(p, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(200 * time.Millisecond) // the checksum's fill commits meanwhile
+		w.Header().Set("Content-Type", "text/xml")
+		w.Write(body)
+	})
+	e := newEnv(t, o)
+	mustGet(t, e.url(p), body)
+	e.waitFills()
+	if n := o.count(p + ".sha1"); n != 1 {
+		t.Fatalf("%d requests for the checksum of a cold metadata file, want 1", n)
+	}
+}

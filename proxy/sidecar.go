@@ -68,8 +68,9 @@ func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent 
 		err = errOtherUpstream // another upstream's checksum, in a group: not this fill's
 	}
 	// The checksum of mutable content is revalidated with it: a checksum still fresh
-	// by its own TTL may describe the previous version.
-	revalidate := parent.route.Kind == formats.Metadata && entry.Mutable
+	// by its own TTL may describe the previous version. One fetched since this fill
+	// began (its own prefetch, usually) is as new as the content and is used as it is.
+	revalidate := parent.route.Kind == formats.Metadata && entry.Mutable && entry.FetchedAt.Before(parent.began)
 	if err == nil && e.fresh(m, rt, entry) && !revalidate {
 		return entry, nil, http.StatusOK, nil
 	}
