@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -245,5 +246,32 @@ func TestPlacement(t *testing.T) {
 	}
 	if off, _ := planPlacement(false); off.pinned() {
 		t.Error("-pin=false pinned")
+	}
+}
+
+// The previous run's report is not a change to what a run measures; any other
+// change to a tracked file is.
+func TestCommitOfIgnoresTheReport(t *testing.T) {
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	os.MkdirAll(filepath.Join(dir, "bench"), 0o755)
+	os.WriteFile(filepath.Join(dir, "bench", "RESULTS.md"), []byte("old"), 0o644)
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main"), 0o644)
+	git("add", ".")
+	git("commit", "-q", "-m", "x")
+	os.WriteFile(filepath.Join(dir, "bench", "RESULTS.md"), []byte("new"), 0o644)
+	if c := commitOf(dir, "bench/RESULTS.md"); c == "unknown" || strings.Contains(c, "uncommitted") {
+		t.Errorf("with only the report changed: %q", c)
+	}
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main // changed"), 0o644)
+	if c := commitOf(dir, "bench/RESULTS.md"); !strings.Contains(c, "uncommitted") {
+		t.Errorf("with a source file changed: %q", c)
 	}
 }

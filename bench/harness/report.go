@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -75,6 +76,7 @@ type scaleRow struct {
 type report struct {
 	cfg       Config
 	began     time.Time
+	commit    string // what was measured: the commit, and whether the tree had changes
 	servers   []string
 	small     []loadRow
 	large     []loadRow
@@ -87,7 +89,15 @@ type report struct {
 	placement string // where the generator and the servers ran (placement.describe)
 }
 
-func newReport(cfg Config) *report { return &report{cfg: cfg, began: time.Now(), loadStart: loadavg()} }
+// newReport starts a report; the commit is read now, when the binaries are
+// built from the tree, not when the report is written.
+func newReport(cfg Config) *report {
+	commit := cfg.Commit
+	if commit == "" {
+		commit = commitOf(cfg.Root, cfg.Out)
+	}
+	return &report{cfg: cfg, began: time.Now(), loadStart: loadavg(), commit: commit}
+}
 
 // loadavg is the machine's 1, 5 and 15 minute load averages: another busy process
 // during a run shows here.
@@ -129,13 +139,20 @@ func mb(b int64) string {
 	return fmt.Sprintf("%.0f MB", float64(b)/(1<<20))
 }
 
-func commitOf(root string) string {
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+// commitOf names the commit checked out at root, noting changes to tracked
+// files other than the report itself (out, relative to root): the previous
+// run's report is not a change to what is measured.
+func commitOf(root, out string) string {
+	head, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
 	if err != nil {
 		return "unknown"
 	}
-	c := strings.TrimSpace(string(out))
-	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+	c := strings.TrimSpace(string(head))
+	args := []string{"-C", root, "status", "--porcelain", "--untracked-files=no", "--", "."}
+	if out != "" && !filepath.IsAbs(out) {
+		args = append(args, ":(exclude)"+filepath.ToSlash(out))
+	}
+	if st, err := exec.Command("git", args...).Output(); err == nil && len(st) > 0 {
 		c += " with uncommitted changes"
 	}
 	return c
@@ -144,10 +161,7 @@ func commitOf(root string) string {
 func (r *report) markdown() string {
 	var b strings.Builder
 	p := func(f string, a ...any) { fmt.Fprintf(&b, f, a...) }
-	commit := r.cfg.Commit
-	if commit == "" {
-		commit = commitOf(r.cfg.Root)
-	}
+	commit := r.commit
 	p("# Hoard benchmark results\n\n")
 	p("- date: %s (took %v)\n", r.began.UTC().Format("2006-01-02 15:04 MST"), time.Since(r.began).Round(time.Second))
 	p("- machine: %s\n", machine())
