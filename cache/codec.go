@@ -138,16 +138,13 @@ func (d *entryReader) uvarint() uint64 {
 	return x
 }
 
+// varint reads a zig-zag signed varint, as binary.AppendVarint writes it.
 func (d *entryReader) varint() int64 {
-	if d.err != nil {
-		return 0
+	ux := d.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	x, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errEntryCodec
-		return 0
-	}
-	d.b = d.b[n:]
 	return x
 }
 

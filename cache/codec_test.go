@@ -16,6 +16,7 @@ func sampleEntries() []Entry {
 			FetchedAt: time.Unix(1, 0), Mutable: true, Private: true, Source: "http://127.0.0.1:9/x",
 			Header: map[string]string{"Link": `</v2/a/tags/list?last=b>; rel="next"`, "Docker-Content-Digest": "sha256:ab"}},
 		{Digest: d, Size: 1 << 40},                              // zero fetch time
+		{Digest: d, Size: 1, FetchedAt: time.Unix(-5, 7)},       // before 1970: a negative varint
 		{Digest: d, Size: 5, Header: map[string]string{"": ""}}, // empty strings survive
 	}
 }
