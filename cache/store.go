@@ -13,6 +13,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/ristretto/v2"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/rs/zerolog"
 )
 
@@ -60,9 +61,11 @@ type Store struct {
 
 	blobs   *ristretto.Cache[string, []byte]   // digest hex -> verified bytes
 	entries *ristretto.Cache[string, hotEntry] // cache key -> entry + generation
-	seed    maphash.Seed
-	gens    []atomic.Uint64 // per key stripe, bumped after every index change
-	digMu   [digestStripes]sync.Mutex
+	// promoted: when a large blob was last read into the hot tier (see mayPromote).
+	promoted *lru.Cache[string, time.Time]
+	seed     maphash.Seed
+	gens     []atomic.Uint64 // per key stripe, bumped after every index change
+	digMu    [digestStripes]sync.Mutex
 
 	bytes     atomic.Int64
 	nEntries  atomic.Int64
@@ -101,6 +104,7 @@ func Open(opts Options) (*Store, error) {
 		tmpDir:   filepath.Join(opts.Dir, "tmp"),
 		seed:     maphash.MakeSeed(),
 		gens:     make([]atomic.Uint64, genStripes),
+		promoted: newPromoted(),
 		touchCh:  make(chan string, touchQueue),
 		touched:  make([]atomic.Uint64, touchSlots),
 		flushReq: make(chan chan struct{}),
