@@ -116,7 +116,7 @@ func serveInMemory(w http.ResponseWriter, r *http.Request, m *mount, entry cache
 	setEntryHeaders(w.Header(), m, entry, result, warning)
 	setResult(r, result)
 	if plainGet(r) {
-		writeWhole(w, entry, b)
+		writeWhole(w, r, entry, b)
 		return
 	}
 	modified, _ := http.ParseTime(entry.LastModified)
@@ -166,7 +166,7 @@ func plainGet(r *http.Request) bool {
 // writeWhole sends a body held in memory as a 200, with the headers
 // http.ServeContent would add, in one Write: the headers and a small body then
 // leave in a single syscall when the handler returns.
-func writeWhole(w http.ResponseWriter, entry cache.Entry, b []byte) {
+func writeWhole(w http.ResponseWriter, r *http.Request, entry cache.Entry, b []byte) {
 	h := w.Header()
 	h["Accept-Ranges"] = acceptRangesBytes
 	v := make([]string, 2) // both values in one allocation; capped so an Add cannot spill
@@ -176,7 +176,7 @@ func writeWhole(w http.ResponseWriter, entry cache.Entry, b []byte) {
 		h["Last-Modified"] = v[1:2:2]
 	}
 	w.WriteHeader(http.StatusOK)
-	w.Write(b) // net/http drops the body of a HEAD and keeps the length
+	writeCoalesced(w, r, b) // net/http drops the body of a HEAD and keeps the length
 }
 
 var acceptRangesBytes = []string{"bytes"}

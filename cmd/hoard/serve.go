@@ -128,7 +128,9 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 15 * time.Second, IdleTimeout: 2 * time.Minute}
+	ln = proxy.Listen(ln) // lets large hits leave in one write with their headers
+	httpSrv := &http.Server{Handler: srv, ConnContext: proxy.ConnContext,
+		ReadHeaderTimeout: 15 * time.Second, IdleTimeout: 2 * time.Minute}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	errc := make(chan error, 1)
