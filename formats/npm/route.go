@@ -62,24 +62,31 @@ func packumentKeys(name string) []string {
 	return []string{"pkg/" + name, "pkg/" + name + "@abbrev"}
 }
 
-// packument is the cached document of one variant.
+// packument is the cached document of one variant. It runs on every packument
+// hit, so it builds only what the variant needs.
 func packument(name string, abbrev bool) formats.Route {
-	keys := packumentKeys(name)
+	full := "pkg/" + name
 	rt := formats.Route{
-		Kind: formats.Metadata, Key: keys[0], Path: "/" + escapedName(name), Package: name,
-		TTLClass: "packument", ContentType: "application/json",
-		UpstreamHeader: http.Header{"Accept": {acceptFull}},
+		Kind: formats.Metadata, Key: full, Path: "/" + escapedName(name), Package: name,
+		TTLClass: "packument", ContentType: "application/json", UpstreamHeader: acceptFullHeader,
 	}
 	if abbrev {
-		rt.Key, rt.ContentType = keys[1], abbrevType
-		rt.UpstreamHeader = http.Header{"Accept": {acceptAbbrev}}
+		rt.Key, rt.ContentType = full+"@abbrev", abbrevType
+		rt.UpstreamHeader = acceptAbbrevHeader
 		// The full document is a superset the clients accept (their Accept names
 		// application/json too): npm 11 reads the full form, pnpm and yarn the
 		// abbreviated one, and one upstream fetch serves them all.
-		rt.Alternates = keys[:1]
+		rt.Alternates = []string{full}
 	}
 	return rt
 }
+
+// The upstream Accept of each variant, shared by every route: the engine copies
+// the values into its requests and never changes them.
+var (
+	acceptFullHeader   = http.Header{"Accept": {acceptFull}}
+	acceptAbbrevHeader = http.Header{"Accept": {acceptAbbrev}}
+)
 
 func packumentRoute(r *http.Request, name string) (formats.Route, error) {
 	switch r.Method {

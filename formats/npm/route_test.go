@@ -205,3 +205,29 @@ func TestNpmCheckBody(t *testing.T) {
 		}
 	}
 }
+
+// A change invalidates packumentKeys; the read routes must use the same keys,
+// and the abbreviated one must name the full document as its alternate.
+func TestNpmPackumentKeysMatchInvalidation(t *testing.T) {
+	keys := packumentKeys("@acme/tool")
+	full, abbrev := packument("@acme/tool", false), packument("@acme/tool", true)
+	if full.Key != keys[0] || abbrev.Key != keys[1] || len(abbrev.Alternates) != 1 || abbrev.Alternates[0] != keys[0] {
+		t.Fatalf("keys %q, routes %q and %q (alternates %q)", keys, full.Key, abbrev.Key, abbrev.Alternates)
+	}
+	if full.UpstreamHeader.Get("Accept") != acceptFull || abbrev.UpstreamHeader.Get("Accept") != acceptAbbrev {
+		t.Fatalf("upstream Accept %q and %q", full.UpstreamHeader.Get("Accept"), abbrev.UpstreamHeader.Get("Accept"))
+	}
+}
+
+// The route of a packument hit, which runs on every request for one.
+func BenchmarkRoutePackument(b *testing.B) {
+	r := httptest.NewRequest(http.MethodGet, "http://hoard/@acme/tool", nil)
+	r.Header.Set("Accept", acceptAbbrev)
+	f := New()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := f.Route(r, "/@acme/tool"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
