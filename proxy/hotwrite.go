@@ -11,7 +11,8 @@ import (
 // the headers are flushed in a write of their own and the bytes then copied in
 // 32 KiB writes: a 1 KiB hit cost two syscalls and a 200 KiB one eight. Handed
 // the whole slice in one Write, the server sends a small response with its
-// headers in a single write when the handler returns, and a large one in two.
+// headers in a single write when the handler returns, and a large one in two
+// (one, through writeCoalesced).
 type hotWriter struct{ http.ResponseWriter }
 
 // ReadFrom is what http.ServeContent's copy calls. When it asks for everything
