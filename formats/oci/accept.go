@@ -3,6 +3,8 @@ package oci
 import (
 	"net/http"
 	"strings"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // acceptSet reads the media types of Accept headers (parameters and q dropped).
@@ -92,4 +94,39 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// manifestAccept is what a manifest request's Accept decides: the Accept of the
+// upstream fetch, and whether the cached canonical variant suits the client.
+type manifestAccept struct {
+	upstream  http.Header // shared read-only, like standardAcceptHeader
+	cacheable bool
+}
+
+func readManifestAccept(h http.Header) manifestAccept {
+	types, any := acceptSet(h)
+	return manifestAccept{upstream: upstreamAcceptHeader(types), cacheable: any || acceptsAllStandard(types)}
+}
+
+// acceptMemo remembers the decision for the few Accept values clients send, so
+// that a manifest hit does not parse the same media type list every time. It is
+// bounded: a client sending ever new values only evicts older ones.
+var acceptMemo, _ = lru.New[string, manifestAccept](acceptMemoSize)
+
+const (
+	acceptMemoSize = 64
+	acceptMemoMax  = 1024 // longer values are parsed each time, not kept
+)
+
+func manifestAcceptOf(h http.Header) manifestAccept {
+	vals := h["Accept"]
+	if len(vals) != 1 || len(vals[0]) > acceptMemoMax {
+		return readManifestAccept(h)
+	}
+	if a, ok := acceptMemo.Get(vals[0]); ok {
+		return a
+	}
+	a := readManifestAccept(h)
+	acceptMemo.Add(vals[0], a)
+	return a
 }

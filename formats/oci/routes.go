@@ -25,8 +25,8 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 	tagKey := f.gens.key(name, key)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		types, any := acceptSet(r.Header)
-		accept := upstreamAcceptHeader(types)
+		ma := manifestAcceptOf(r.Header)
+		accept := ma.upstream
 		switch {
 		case d.Algo == "sha256":
 			return formats.Route{Kind: formats.Artifact, Key: key, Path: path, Package: name,
@@ -35,7 +35,7 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 			// The cache names content by sha256, which would be the wrong digest to
 			// serve for a sha512 reference: forwarded, not cached.
 			return formats.Route{Kind: formats.Passthrough, Path: path, Package: name}, nil
-		case any || acceptsAllStandard(types):
+		case ma.cacheable:
 			return formats.Route{Kind: formats.Metadata, TTLClass: "tag", Key: tagKey, Path: path, Package: name,
 				ReadWhole: true, UpstreamHeader: accept, RevalidateHead: "Docker-Content-Digest"}, nil
 		}
