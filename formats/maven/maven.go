@@ -53,7 +53,7 @@ func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 	case http.MethodPut:
 		return publishRoute(slashed), nil
 	case http.MethodDelete:
-		rt := formats.Route{Kind: formats.Delete, Key: p, Path: slashed, Package: path.Dir(p)}
+		rt := formats.Route{Kind: formats.Delete, Key: p, Path: slashed, Package: dirOf(p)}
 		rt.Invalidate = append([]string{p}, metadataKeys(p)...)
 		return rt, nil
 	}
@@ -63,7 +63,7 @@ func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 // readRoute is a GET or HEAD of slashed, a clean path led by "/".
 func readRoute(slashed string) formats.Route {
 	p := slashed[1:]
-	rt := formats.Route{Key: p, Path: slashed, Package: path.Dir(p), ContentType: contentType(p)}
+	rt := formats.Route{Key: p, Path: slashed, Package: dirOf(p), ContentType: contentType(p)}
 	switch {
 	case isMetadata(p):
 		rt.Kind, rt.TTLClass = formats.Metadata, "metadata"
@@ -73,6 +73,15 @@ func readRoute(slashed string) formats.Route {
 		rt.Kind = formats.Artifact
 	}
 	return rt
+}
+
+// dirOf is path.Dir of a clean relative path, as a substring: the package of
+// every route, hits included, without path.Dir's copy.
+func dirOf(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i > 0 {
+		return p[:i]
+	}
+	return "."
 }
 
 // Sidecars implements formats.SidecarLister: the checksum files published next to
@@ -93,7 +102,7 @@ func publishRoute(slashed string) formats.Route {
 	p := slashed[1:]
 	mutable := isMetadata(p) || isSnapshot(p)
 	rt := formats.Route{
-		Kind: formats.Publish, Key: p, Path: slashed, Package: path.Dir(p),
+		Kind: formats.Publish, Key: p, Path: slashed, Package: dirOf(p),
 		ContentType: contentType(p),
 		// Metadata the client uploads is merged upstream; cache only what the upstream
 		// serves back, so drop ours instead of keeping the client's copy.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 
@@ -126,5 +127,14 @@ func TestWriteErrorIsPlainText(t *testing.T) {
 	New().WriteError(w, http.StatusBadGateway, "upstream down")
 	if w.Code != 502 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") || !strings.Contains(w.Body.String(), "upstream down") {
 		t.Errorf("got %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.String())
+	}
+}
+
+// dirOf agrees with path.Dir on the clean relative paths routes are given.
+func TestDirOfMatchesPathDir(t *testing.T) {
+	for _, p := range []string{"", "a", "a/", "a/b", "com/acme/lib/1.0/lib-1.0.jar", "x/y/z/maven-metadata.xml", "a.b/c-d"} {
+		if got, want := dirOf(p), path.Dir(p); got != want {
+			t.Errorf("dirOf(%q) = %q, path.Dir %q", p, got, want)
+		}
 	}
 }
