@@ -46,6 +46,7 @@ func (l coalescingListener) Accept() (net.Conn, error) {
 // together with the one after it.
 type coalescingConn struct {
 	*net.TCPConn
+	lastTurn uint64 // largeHitTurns' count at this connection's last large hit
 	holding bool
 	pending bool        // held has a write to send
 	held    []byte      // kept across responses: net/http's buffer is reused too
@@ -95,16 +96,19 @@ func (c *coalescingConn) release() error {
 }
 
 // writeCoalesced writes b as the whole body of w's response in one syscall
-// with its headers when the connection allows it; the headers must be set.
+// with its headers when the connection allows it, in its turn among the
+// connections (see turns); the headers must be set.
 func writeCoalesced(w http.ResponseWriter, r *http.Request, b []byte) {
 	cc, _ := r.Context().Value(coalescingKey{}).(*coalescingConn)
 	if cc == nil || len(b) < coalesceMin {
 		w.Write(b)
 		return
 	}
+	largeHitTurns.take(cc.lastTurn)
 	cc.hold()
-	defer cc.release()
 	w.Write(b)
+	cc.release()
+	cc.lastTurn = largeHitTurns.done()
 }
 
 // coalesceMin is the smallest body worth holding for: a smaller one leaves
