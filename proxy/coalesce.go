@@ -47,11 +47,11 @@ func (l coalescingListener) Accept() (net.Conn, error) {
 type coalescingConn struct {
 	*net.TCPConn
 	lastTurn uint64 // largeHitTurns' count at this connection's last large hit
-	holding bool
-	pending bool        // held has a write to send
-	held    []byte      // kept across responses: net/http's buffer is reused too
-	pair    [2][]byte   // the held write and the next one
-	vec     net.Buffers // over pair; a field so that writing it allocates nothing
+	holding  bool
+	pending  bool        // held has a write to send
+	held     []byte      // kept across responses: net/http's buffer is reused too
+	pair     [2][]byte   // the held write and the next one
+	vec      net.Buffers // over pair; a field so that writing it allocates nothing
 }
 
 // Write sends p, after anything held; while holding, the first write is kept.
@@ -105,10 +105,10 @@ func writeCoalesced(w http.ResponseWriter, r *http.Request, b []byte) {
 		return
 	}
 	largeHitTurns.take(cc.lastTurn)
+	defer func() { cc.lastTurn = largeHitTurns.done() }()
 	cc.hold()
+	defer cc.release()
 	w.Write(b)
-	cc.release()
-	cc.lastTurn = largeHitTurns.done()
 }
 
 // coalesceMin is the smallest body worth holding for: a smaller one leaves

@@ -34,10 +34,16 @@ func (t *turns) take(last uint64) bool {
 		return false
 	}
 	since := t.served.Load() - last
-	// Racy read-modify-write: a lost update only skews a hint.
+	// Racy read-modify-write: a lost update only skews a hint. A connection back
+	// after a long pause counts as at most twice the average (plus a little, so
+	// that the average can grow with the number of clients): one outlier must
+	// not make every other connection yield for long.
 	avg := t.gap.Load()
-	t.gap.Store(avg - avg/gapScale + since)
-	if gapScale*since >= avg { // since >= average
+	sample := min(since, 2*avg/gapScale+gapScale)
+	t.gap.Store(avg - avg/gapScale + sample)
+	// Yield when clearly sooner than average: the integer average can settle up
+	// to one short of a whole step above the true one.
+	if gapScale*(since+1) > avg {
 		return false
 	}
 	runtime.Gosched()

@@ -49,3 +49,31 @@ func TestTurnsYieldWhenServedTooSoon(t *testing.T) {
 		t.Errorf("every request yielded")
 	}
 }
+
+// A connection back after a long pause does not make the others yield for
+// long, and the average follows the clients when their number grows.
+func TestTurnsAfterAnOutlier(t *testing.T) {
+	tr := &turns{}
+	const n = 8
+	last := make([]uint64, n)
+	roundRobin := func(rounds int) (yields int) {
+		for range rounds {
+			for c := range last {
+				if tr.take(last[c]) {
+					yields++
+				}
+				last[c] = tr.done()
+			}
+		}
+		return yields
+	}
+	roundRobin(100)
+	tr.take(tr.served.Load() - 1_000_000)
+	tr.done()
+	if y := roundRobin(30); y > n {
+		t.Errorf("%d yields in round-robin order after one outlier", y)
+	}
+	if y := serveRounds(tr, 64, 100, false); y != 0 {
+		t.Errorf("%d yields once 64 connections took fair turns", y)
+	}
+}
