@@ -8,21 +8,19 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"log"
 	"mime"
 	"net/http"
 	"os"
-	"os/signal"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"hoard/bench/internal/daemon"
 )
 
 // file is one cached answer: its header values are built once and shared, as
@@ -92,15 +90,7 @@ func main() {
 		os.Exit(2)
 	}
 	srv := &http.Server{Addr: *listen, Handler: &server{root: *root, maxSize: *maxSize}, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(shutdown)
-	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	if err := daemon.Serve(srv); err != nil {
 		log.Fatal(err)
 	}
 }
