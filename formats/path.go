@@ -34,6 +34,16 @@ func Segments(escaped string, allowed func(byte) bool) ([]string, error) {
 	return segs, nil
 }
 
+// CutLast splits a clean path at its last slash; head is "" when it has none.
+// Routes read names and endpoints from the end of a path with it, as substrings.
+func CutLast(p string) (head, last string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return "", p
+	}
+	return p[:i], p[i+1:]
+}
+
 // CleanPath is Segments joined back with "/" and led by one: the decoded path,
 // refused for the same reasons. A path with nothing to decode, as almost every
 // request's is, is checked in one pass and returned as it is, without the

@@ -78,8 +78,8 @@ func readRoute(slashed string) formats.Route {
 // dirOf is path.Dir of a clean relative path, as a substring: the package of
 // every route, hits included, without path.Dir's copy.
 func dirOf(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i > 0 {
-		return p[:i]
+	if head, _ := formats.CutLast(p); head != "" {
+		return head
 	}
 	return "."
 }

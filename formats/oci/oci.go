@@ -62,12 +62,12 @@ func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 	if trailing {
 		return formats.Route{}, errorf(formats.ErrBadPath, CodeUnsupported, "no endpoint at this path")
 	}
-	head, last := cutLast(p)    // NAME/blobs/uploads, ID
-	name, verb := cutLast(head) // NAME/blobs, uploads
+	head, last := formats.CutLast(p)    // NAME/blobs/uploads, ID
+	name, verb := formats.CutLast(head) // NAME/blobs, uploads
 	switch {
 	case name == "":
 	case verb == "uploads":
-		if name, blobs := cutLast(name); blobs == "blobs" && name != "" {
+		if name, blobs := formats.CutLast(name); blobs == "blobs" && name != "" {
 			return f.withName(name, func(name string) (formats.Route, error) { return uploadSession(r, name, last) })
 		}
 	case verb == "manifests":
@@ -80,15 +80,6 @@ func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 		return f.withName(name, func(name string) (formats.Route, error) { return f.referrers(r, name, last) })
 	}
 	return formats.Route{}, errorf(formats.ErrBadPath, CodeUnsupported, "no endpoint at this path")
-}
-
-// cutLast splits p at its last slash; head is "" when p has none.
-func cutLast(p string) (head, last string) {
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return "", p
-	}
-	return p[:i], p[i+1:]
 }
 
 func (f Format) withName(name string, fn func(name string) (formats.Route, error)) (formats.Route, error) {
