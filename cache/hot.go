@@ -94,15 +94,21 @@ func (s *Store) admit(hex string, b []byte) {
 	}
 }
 
-// ReadSmall returns the bytes of a blob of at most 4×HotMaxItem, from the hot
-// tier or from disk (then admitted when it fits HotMaxItem). The slice may be
-// shared with the hot tier: callers must not modify it. Bytes read from disk
-// are hashed before they are returned or admitted, so the hot tier only ever
-// holds verified bytes; a blob that fails the check is dropped with its
-// entries and the error matches both ErrNotFound (refill it) and ErrVerify.
+// ReadSmall is ReadWhole for blobs the hot tier may promote: at most 4×HotMaxItem.
 func (s *Store) ReadSmall(e Entry) ([]byte, error) {
-	if e.Size > s.opts.HotMaxItem*4 {
-		return nil, fmt.Errorf("%w: %d bytes is over ReadSmall's limit", ErrTooLarge, e.Size)
+	return s.ReadWhole(e, s.opts.HotMaxItem*4)
+}
+
+// ReadWhole returns the bytes of a blob of at most limit bytes (the caller's
+// setting, named in the ErrTooLarge it gets past it), from the hot tier or from
+// disk (then admitted when it fits HotMaxItem). The slice may be shared with the
+// hot tier: callers must not modify it. Bytes read from disk are hashed before
+// they are returned or admitted, so the hot tier only ever holds verified bytes;
+// a blob that fails the check is dropped with its entries and the error matches
+// both ErrNotFound (refill it) and ErrVerify.
+func (s *Store) ReadWhole(e Entry, limit int64) ([]byte, error) {
+	if e.Size > limit {
+		return nil, fmt.Errorf("%w: %d bytes is over the limit of %d", ErrTooLarge, e.Size, limit)
 	}
 	if b, ok := s.HotBytes(e); ok {
 		return b, nil
@@ -112,7 +118,7 @@ func (s *Store) ReadSmall(e Entry) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, s.opts.HotMaxItem*4+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("cache: read blob: %w", err)
 	}

@@ -213,6 +213,9 @@ func (s *Store) unref(hex string) bool {
 	if err := os.Remove(s.blobPath(hex)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.log.Error().Err(err).Str("digest", hex).Msg("remove blob failed")
 	}
+	if err := s.dropSums(hex); err != nil {
+		s.log.Warn().Err(err).Str("digest", hex).Msg("dropping a checksum table failed; gc drops it")
+	}
 	return true
 }
 

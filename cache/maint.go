@@ -122,6 +122,9 @@ func (s *Store) GC(ctx context.Context) (GCReport, error) {
 	if err := s.gcBlobRecords(ctx); err != nil {
 		return rep, err
 	}
+	if err := s.gcSums(); err != nil {
+		return rep, err
+	}
 	return rep, s.gcTmp(ctx, &rep)
 }
 
