@@ -51,8 +51,11 @@ type Cache struct {
 	MaxSize         ByteSize `yaml:"max_size"`          // total budget of cached bytes; 0 = unlimited
 	HotSize         ByteSize `yaml:"hot_size"`          // memory for small hot blobs
 	MaxArtifactSize ByteSize `yaml:"max_artifact_size"` // largest single body accepted; 0 = unlimited
-	NegativeTTL     Duration `yaml:"negative_ttl"`      // how long an upstream 404 is remembered
-	FillTimeout     Duration `yaml:"fill_timeout"`      // limit for one upstream fill
+	// MaxMetadataSize caps a metadata document (npm packument, OCI manifest) that is
+	// read whole to be rewritten or checked; 0 takes the default.
+	MaxMetadataSize ByteSize `yaml:"max_metadata_size"`
+	NegativeTTL     Duration `yaml:"negative_ttl"` // how long an upstream 404 is remembered
+	FillTimeout     Duration `yaml:"fill_timeout"` // limit for one upstream fill
 }
 
 // Upstream configures the HTTP transport to every upstream.

@@ -51,9 +51,10 @@ type Checksum struct {
 type Sidecar struct {
 	Algo  string // for a plain checksum file: md5, sha1, sha256, sha512
 	Route Route  // how to fetch (and cache) the document itself
-	// Parse reads the checksum out of the document; nil means a plain checksum file
-	// of Algo. ok false means the document declares none for this artifact.
-	Parse func(body []byte) (c Checksum, ok bool, err error)
+	// Entry, for a document that declares the checksums of many artifacts (npm's
+	// packument): the artifact's name in the table the format's SumsIndexer makes of
+	// that document. Empty means a plain checksum file of Algo.
+	Entry string
 }
 
 // Route is a format's reading of one request: everything the proxy needs to serve it,
@@ -153,6 +154,16 @@ type Challenger interface {
 // sha256 of the bytes it serves, which the cache stores exactly as fetched.
 type DigestHeaderer interface {
 	DigestHeader() string
+}
+
+// SumsIndexer is implemented by formats whose metadata documents declare the
+// checksums of many artifacts (npm's packument: every version's dist.integrity).
+// Sums reads a document as cached (rewritten, base being the mount's public URL)
+// into a table from Sidecar.Entry names to checksums. The proxy builds the table
+// once per document it caches and looks artifacts up in it, so verifying one
+// artifact never reads or parses its whole document again, however big.
+type SumsIndexer interface {
+	Sums(rt Route, doc []byte, base string) (map[string]Checksum, error)
 }
 
 // SidecarLister is implemented by formats that list an artifact's checksum documents

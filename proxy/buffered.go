@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -60,15 +59,17 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 	io.Copy(w, resp.Body)
 }
 
-// readBody reads a request body whole, up to maxMetadataSize (and the artifact size
-// limit). A non-zero status is the answer to give instead.
+// readBody reads a request body whole, up to cache.max_metadata_size (and the
+// artifact size limit). A non-zero status is the answer to give instead.
 func (e *engine) readBody(r *http.Request) ([]byte, int, string) {
-	limit := int64(maxMetadataSize)
-	if e.maxSize > 0 && e.maxSize < limit {
-		limit = e.maxSize
+	over := &overLimit{what: "request body", setting: "cache.max_metadata_size", limit: e.maxMetadata, size: -1}
+	if e.maxSize > 0 && e.maxSize < over.limit {
+		over.setting, over.limit = "cache.max_artifact_size", e.maxSize
 	}
+	limit := over.limit
 	if r.ContentLength > limit {
-		return nil, http.StatusRequestEntityTooLarge, "body is larger than the configured limit"
+		over.size = r.ContentLength
+		return nil, http.StatusRequestEntityTooLarge, over.Error()
 	}
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, http.StatusBadRequest, "request has no body"
@@ -78,7 +79,7 @@ func (e *engine) readBody(r *http.Request) ([]byte, int, string) {
 	case err != nil:
 		return nil, http.StatusBadRequest, "request body ended early or could not be read"
 	case int64(len(b)) > limit:
-		return nil, http.StatusRequestEntityTooLarge, "body is larger than the configured limit"
+		return nil, http.StatusRequestEntityTooLarge, over.Error()
 	}
 	return b, 0, ""
 }
@@ -120,9 +121,9 @@ func (e *engine) storeAttachment(key string, a formats.Attachment, private bool,
 // relayRewritten passes a 200 on with its body rewritten by the format; a body the
 // format cannot read is relayed as it came.
 func (e *engine) relayRewritten(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, resp *http.Response) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataSize+1))
-	if err == nil && len(body) > maxMetadataSize {
-		err = fmt.Errorf("%w: over %d bytes", cache.ErrTooLarge, maxMetadataSize)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, e.maxMetadata+1))
+	if err == nil && int64(len(body)) > e.maxMetadata {
+		err = e.metadataTooLarge(-1)
 	}
 	if err != nil {
 		e.failFill(w, r, m, err)

@@ -29,7 +29,8 @@ type engine struct {
 	access      *expirable.LRU[string, int]    // private content: caller|mount|package -> mayRead status
 	offline     bool
 	fillTimeout time.Duration
-	maxSize     int64
+	maxSize     int64  // cache.max_artifact_size; 0 is no limit
+	maxMetadata int64  // cache.max_metadata_size: documents read whole
 	publicURL   string // rewritten metadata points here, never at a request's Host
 	metrics     *metrics
 	log         zerolog.Logger
@@ -204,7 +205,7 @@ var errNoUpstream = errors.New("no upstream is configured for this package")
 func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.Response, expected []cache.Checksum) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
 	if e.maxSize > 0 && resp.ContentLength > e.maxSize {
-		fail(fmt.Errorf("%w: %d bytes is over the artifact size limit", cache.ErrTooLarge, resp.ContentLength))
+		fail(e.artifactTooLarge(resp.ContentLength))
 		return
 	}
 	bp := copyBuffers.Get().(*[]byte)
@@ -255,6 +256,9 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 	}
 	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), resp.ContentLength, int64(n))
 	if err := copyCounting(w, resp.Body, f.addWritten); err != nil {
+		if errors.Is(err, cache.ErrTooLarge) {
+			err = e.artifactTooLarge(-1)
+		}
 		fail(err)
 		return
 	}

@@ -20,13 +20,16 @@ func isTimeout(err error) bool {
 // publicReason says why a fill failed in words safe for a client: no upstream URL
 // (which could carry a signed query) and no internal detail.
 func publicReason(err error) string {
+	var over *overLimit
 	switch {
 	case errors.Is(err, errBreakerOpen):
 		return "upstream unavailable (circuit breaker open)"
 	case errors.Is(err, cache.ErrVerify):
 		return "upstream content failed verification"
+	case errors.As(err, &over):
+		return over.Error()
 	case errors.Is(err, cache.ErrTooLarge):
-		return "artifact is larger than the configured limit"
+		return "artifact is over cache.max_artifact_size"
 	case errors.Is(err, errBadBody):
 		return "upstream sent something other than the artifact"
 	case errors.Is(err, errNoUpstream):

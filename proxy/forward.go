@@ -48,7 +48,7 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 		return
 	}
 	if e.maxSize > 0 && r.ContentLength > e.maxSize {
-		e.fail(w, r, m, http.StatusRequestEntityTooLarge, "body is larger than the configured limit")
+		e.fail(w, r, m, http.StatusRequestEntityTooLarge, (&overLimit{what: "request body", setting: "cache.max_artifact_size", limit: e.maxSize, size: r.ContentLength}).Error())
 		return
 	}
 	if rt.ParseBody || rt.RewriteBody {

@@ -86,7 +86,12 @@ func startServer(t testing.TB, store *cache.Store, cfg configs.Config) (*Server,
 // startServerLogging is startServer with the server's log going to log.
 func startServerLogging(t testing.TB, store *cache.Store, cfg configs.Config, log zerolog.Logger) (*Server, *httptest.Server, *fakeClock) {
 	t.Helper()
-	fmts := map[string]formats.Format{"maven": maven.New()}
+	return startServerFormats(t, store, cfg, log, map[string]formats.Format{"maven": maven.New()})
+}
+
+// startServerFormats is startServerLogging with the formats mounts may name.
+func startServerFormats(t testing.TB, store *cache.Store, cfg configs.Config, log zerolog.Logger, fmts map[string]formats.Format) (*Server, *httptest.Server, *fakeClock) {
+	t.Helper()
 	if err := cfg.Validate(func(f string) bool { _, ok := fmts[f]; return ok }); err != nil {
 		t.Fatalf("config: %v", err)
 	}

@@ -79,7 +79,10 @@ func New(o Options) (*Server, error) {
 	s.ociNames = s.ociMountNames()
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
-		maxSize: int64(o.Config.Cache.MaxArtifactSize), metrics: s.metrics, log: o.Logger, now: time.Now,
+		maxSize: int64(o.Config.Cache.MaxArtifactSize), maxMetadata: int64(o.Config.Cache.MaxMetadataSize), metrics: s.metrics, log: o.Logger, now: time.Now,
+	}
+	if s.engine.maxMetadata <= 0 {
+		s.engine.maxMetadata = defaultMaxMetadata
 	}
 	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {

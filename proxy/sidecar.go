@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -24,12 +25,10 @@ func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.C
 		if status != http.StatusOK {
 			continue
 		}
-		if body == nil {
-			if body, err = e.store.ReadSmall(entry); err != nil {
-				return nil, err
-			}
+		sum, ok, err := e.sidecarSum(spec.mount, sc, entry, body)
+		if errors.Is(err, cache.ErrTooLarge) || errors.Is(err, cache.ErrNotFound) {
+			return nil, err
 		}
-		sum, ok, err := parseSidecar(sc, body)
 		if err != nil {
 			e.log.Warn().Str("key", entry.Key).Err(err).Msg("ignoring malformed checksum document")
 			continue
@@ -41,12 +40,49 @@ func (e *engine) sidecarChecksums(ctx context.Context, spec fillSpec) ([]cache.C
 	return nil, nil
 }
 
-func parseSidecar(sc formats.Sidecar, body []byte) (formats.Checksum, bool, error) {
-	if sc.Parse != nil {
-		return sc.Parse(body)
+// sidecarSum reads the checksum a cached sidecar declares for the artifact: from the
+// document's checksum table when the sidecar names an entry in one, else from the
+// plain checksum file. body is the document when the fill had it in memory.
+func (e *engine) sidecarSum(m *mount, sc formats.Sidecar, entry cache.Entry, body []byte) (formats.Checksum, bool, error) {
+	if sc.Entry != "" {
+		return e.tableSum(m, sc, entry, body)
+	}
+	if body == nil {
+		var err error
+		if body, err = e.store.ReadWhole(entry, e.maxMetadata); err != nil {
+			return formats.Checksum{}, false, e.namedLimit(err, entry.Size)
+		}
 	}
 	hex, err := formats.ParseChecksum(sc.Algo, body)
 	return formats.Checksum{Algo: sc.Algo, Hex: hex}, err == nil, err
+}
+
+// tableSum looks the artifact up in its document's checksum table. A document
+// cached without one (by an older version, or whose table was lost) has it built
+// now, once; every later lookup is a single index read.
+func (e *engine) tableSum(m *mount, sc formats.Sidecar, entry cache.Entry, body []byte) (formats.Checksum, bool, error) {
+	sum, found, known, err := e.store.LookupSum(entry.Digest, sc.Entry)
+	if err != nil || known {
+		return formats.Checksum{Algo: sum.Algo, Hex: sum.Hex}, found, err
+	}
+	if body == nil {
+		if body, err = e.store.ReadWhole(entry, e.maxMetadata); err != nil {
+			return formats.Checksum{}, false, e.namedLimit(err, entry.Size)
+		}
+	}
+	if err := e.indexSums(m, sc.Route, entry.Digest, body); err != nil {
+		return formats.Checksum{}, false, err
+	}
+	sum, found, _, err = e.store.LookupSum(entry.Digest, sc.Entry)
+	return formats.Checksum{Algo: sum.Algo, Hex: sum.Hex}, found, err
+}
+
+// namedLimit turns the store's size refusal into one naming the setting.
+func (e *engine) namedLimit(err error, size int64) error {
+	if errors.Is(err, cache.ErrTooLarge) {
+		return e.metadataTooLarge(size)
+	}
+	return err
 }
 
 // expectedChecksums joins what the route declares with what its sidecars publish.

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -58,7 +59,9 @@ func (p Package) Tarball() ([]byte, error) {
 	}
 	sort.Strings(names)
 	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
+	gz := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(gz)
+	gz.Reset(&buf)
 	tw := tar.NewWriter(gz)
 	mtime := time.Date(1985, 10, 26, 8, 15, 0, 0, time.UTC)
 	for _, n := range names {
@@ -79,6 +82,10 @@ func (p Package) Tarball() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// gzipWriters are reused: a gzip.Writer allocates about a megabyte, and generated
+// registries make thousands of tarballs.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 
 // filler is deterministic bytes that gzip cannot shrink.
 func filler(n int) []byte {

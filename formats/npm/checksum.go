@@ -6,7 +6,6 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"hash"
 	"strings"
@@ -31,28 +30,6 @@ type distEntry struct {
 	Integrity string `json:"integrity"`
 	Shasum    string `json:"shasum"`
 	Tarball   string `json:"tarball"`
-}
-
-// distChecksum returns a Sidecar parser that finds, in a cached (so rewritten)
-// packument, the version whose dist.tarball Hoard serves at rel, and returns its
-// strongest checksum: dist.integrity, else dist.shasum.
-func distChecksum(rel string) func([]byte) (formats.Checksum, bool, error) {
-	return func(body []byte) (formats.Checksum, bool, error) {
-		var doc struct {
-			Versions map[string]struct {
-				Dist distEntry `json:"dist"`
-			} `json:"versions"`
-		}
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return formats.Checksum{}, false, fmt.Errorf("packument: %w", err)
-		}
-		for _, v := range doc.Versions {
-			if strings.HasSuffix(v.Dist.Tarball, rel) {
-				return v.Dist.checksum()
-			}
-		}
-		return formats.Checksum{}, false, nil
-	}
 }
 
 // checksum is the strongest digest the entry declares, as lower-case hex.

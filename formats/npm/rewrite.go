@@ -12,97 +12,100 @@ import (
 // Rewrite implements formats.Rewriter: every dist.tarball in a packument (or in a
 // single version's document) is pointed at base, the mount's public URL, so clients
 // fetch tarballs through Hoard whatever host the upstream named. Only the tarball
-// fields change; every other value keeps its value (whitespace aside).
+// strings change; every other byte stays as the upstream sent it. The document is
+// never decoded whole (see walkVersions), so memory stays near input plus output
+// however big the packument.
 func (Format) Rewrite(rt formats.Route, body []byte, base string) ([]byte, error) {
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("npm document is not a JSON object: %w", err)
+	if !json.Valid(body) {
+		return nil, errors.New("npm document is not valid JSON")
 	}
-	name := rt.Package
-	if raw, ok := doc["versions"]; ok && !isNull(raw) {
-		var versions map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &versions); err != nil {
-			return nil, fmt.Errorf("npm packument versions: %w", err)
-		}
-		changed := false
-		for v, vraw := range versions {
-			out, ok, err := rewriteVersion(vraw, name, base)
+	type edit struct {
+		at   span
+		with []byte
+	}
+	var edits []edit
+	grow := 0
+	err := walkVersions(body, func(v versionDoc) error {
+		for _, t := range v.tarballs {
+			rel, err := relFor(body, rt.Package, v, t)
 			if err != nil {
-				return nil, fmt.Errorf("npm packument version %q: %w", v, err)
+				return err
 			}
-			if ok {
-				versions[v], changed = out, true
+			with, err := encode(base + rel)
+			if err != nil {
+				return err
 			}
+			edits = append(edits, edit{t, with})
+			grow += len(with) - (t.end - t.start)
 		}
-		if !changed {
-			return body, nil
-		}
-		enc, err := encode(versions)
+		return nil
+	})
+	if err != nil || len(edits) == 0 {
 		if err != nil {
 			return nil, err
 		}
-		doc["versions"] = enc
-		return encode(doc)
+		return body, nil
 	}
-	if _, ok := doc["dist"]; ok {
-		out, ok, err := rewriteVersion(body, name, base)
-		if err != nil || !ok {
-			return body, err
-		}
-		return out, nil
+	out := make([]byte, 0, len(body)+max(grow, 0))
+	last := 0
+	for _, e := range edits {
+		out = append(out, body[last:e.at.start]...)
+		out = append(out, e.with...)
+		last = e.at.end
 	}
-	return body, nil
+	return append(out, body[last:]...), nil
 }
 
-// rewriteVersion points one version's dist.tarball at base; ok is false when the
-// version has no tarball to rewrite.
-func rewriteVersion(raw json.RawMessage, name, base string) (json.RawMessage, bool, error) {
-	var version map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &version); err != nil {
-		return nil, false, err
+// relFor is the path after the mount at which Hoard serves one dist.tarball.
+func relFor(doc []byte, name string, v versionDoc, tarball span) (string, error) {
+	if rel, ok := tarballRel(name, text(doc, tarball)); ok {
+		return rel, nil
 	}
-	distRaw, ok := version["dist"]
-	if !ok || isNull(distRaw) {
-		return nil, false, nil
+	// An unusable URL must not stay pointing elsewhere; the registry layout is the
+	// best guess, and the integrity check still guards what it fetches.
+	version := text(doc, v.version)
+	if validVersion(version) != nil {
+		return "", errors.New("unusable dist.tarball and no valid version")
 	}
-	var dist map[string]json.RawMessage
-	if err := json.Unmarshal(distRaw, &dist); err != nil {
-		return nil, false, fmt.Errorf("dist: %w", err)
-	}
-	var tarball string
-	if t, ok := dist["tarball"]; !ok || json.Unmarshal(t, &tarball) != nil {
-		return nil, false, nil
-	}
-	rel, ok := tarballRel(name, tarball)
-	if !ok {
-		// An unusable URL must not stay pointing elsewhere; the registry layout is
-		// the best guess, and the integrity check still guards what it fetches.
-		var v string
-		if json.Unmarshal(version["version"], &v) != nil || validVersion(v) != nil {
-			return nil, false, errors.New("unusable dist.tarball and no valid version")
-		}
-		rel = "/" + name + "/-/" + unscoped(name) + "-" + v + ".tgz"
-	}
-	var err error
-	if dist["tarball"], err = encode(base + rel); err != nil {
-		return nil, false, err
-	}
-	if version["dist"], err = encode(dist); err != nil {
-		return nil, false, err
-	}
-	out, err := encode(version)
-	return out, true, err
+	return "/" + name + "/-/" + unscoped(name) + "-" + version + ".tgz", nil
 }
 
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+// Sums implements formats.SumsIndexer: it reads a rewritten packument once, when it
+// is filled, into the table tarball routes look their checksum up in (by the path
+// Rewrite put after base), so a tarball miss never parses its packument again.
+// A version whose integrity is malformed gets no entry: its tarball is then checked
+// against the next document, as when a version is missing.
+func (Format) Sums(_ formats.Route, doc []byte, base string) (map[string]formats.Checksum, error) {
+	if !json.Valid(doc) {
+		return nil, errors.New("npm document is not valid JSON")
+	}
+	sums := map[string]formats.Checksum{}
+	err := walkVersions(doc, func(v versionDoc) error {
+		if len(v.tarballs) == 0 {
+			return nil
+		}
+		url := text(doc, v.tarballs[len(v.tarballs)-1])
+		if len(url) <= len(base) || url[:len(base)] != base {
+			return nil
+		}
+		d := distEntry{Integrity: text(doc, v.integrity), Shasum: text(doc, v.shasum)}
+		if sum, ok, err := d.checksum(); err == nil && ok {
+			sums[url[len(base):]] = sum
+		}
+		return nil
+	})
+	return sums, err
+}
 
 // encode marshals without HTML escaping, so text fields keep their bytes.
-func encode(v any) (json.RawMessage, error) {
+func encode(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encoding a tarball URL: %w", err)
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

@@ -92,7 +92,7 @@ func TestNpmRewriteSingleVersionAndOddDocs(t *testing.T) {
 }
 
 // TestNpmSidecarFindsVersion: a tarball's checksum comes from the version whose
-// rewritten dist.tarball is the tarball's own URL.
+// rewritten dist.tarball is the tarball's own URL, found in the packument's table.
 func TestNpmSidecarFindsVersion(t *testing.T) {
 	doc := `{"versions":{
 	  "1.0.0":{"dist":{"tarball":"` + base + `/@a/same/-/same-1.0.0.tgz","shasum":"da39a3ee5e6b4b0d3255bfef95601890afd80709",
@@ -111,12 +111,35 @@ func TestNpmSidecarFindsVersion(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum, ok, err := rt.Sidecars[0].Parse([]byte(doc))
+		sums, err := New().Sums(rt, []byte(doc), base)
+		sum, ok := sums[rt.Sidecars[0].Entry]
 		if err != nil || ok != tt.ok || sum.Algo != tt.algo || sum.Hex != tt.hex {
 			t.Errorf("%s: got %+v %v %v", tt.path, sum, ok, err)
 		}
 	}
-	if _, _, err := distChecksum("/x")([]byte(`{"versions":{"1":{"dist":{"tarball":"/x","integrity":"sha512-!!"}}}}`)); err == nil {
-		t.Error("malformed integrity accepted")
+	// A malformed integrity gives no checksum (the next document is asked), never a wrong one.
+	sums, err := New().Sums(formats.Route{}, []byte(`{"versions":{"1":{"dist":{"tarball":"`+base+`/x/-/x-1.tgz","integrity":"sha512-!!"}}}}`), base)
+	if err != nil || len(sums) != 0 {
+		t.Errorf("malformed integrity: %v, %v", sums, err)
+	}
+}
+
+// TestNpmRewriteKeepsBytes: only the tarball strings change; whitespace, key order,
+// escapes and numbers elsewhere are the upstream's bytes.
+func TestNpmRewriteKeepsBytes(t *testing.T) {
+	doc := "{\n  \"name\": \"tool\",\n  \"z\": \"\\u00e9\\/\", \"a\": 1.50,\n  \"versions\": {\"1.0.0\": {\"version\":\"1.0.0\",\n" +
+		"    \"dist\": {\"shasum\": \"x\", \"tarball\" : \"https://r.example/tool/-/tool-1.0.0.tgz\"}}}}"
+	out, err := New().Rewrite(packument("tool", false), []byte(doc), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(doc, "https://r.example/tool/-/tool-1.0.0.tgz", base+"/tool/-/tool-1.0.0.tgz", 1)
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	// Rewriting what was rewritten changes nothing.
+	again, err := New().Rewrite(packument("tool", false), out, base)
+	if err != nil || string(again) != string(out) {
+		t.Errorf("second rewrite: %s, %v", again, err)
 	}
 }

@@ -68,8 +68,8 @@ func tarballRoute(r *http.Request, name string, tail []string) (formats.Route, e
 		// The abbreviated packument is what installs fetch (so it is usually cached
 		// already); the full one is asked only if the abbreviated lacks the version.
 		Sidecars: []formats.Sidecar{
-			{Algo: "sha512", Route: packument(name, true), Parse: distChecksum(rel)},
-			{Algo: "sha512", Route: packument(name, false), Parse: distChecksum(rel)},
+			{Algo: "sha512", Route: packument(name, true), Entry: rel},
+			{Algo: "sha512", Route: packument(name, false), Entry: rel},
 		},
 	}, nil
 }
