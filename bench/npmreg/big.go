@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -36,6 +37,8 @@ type BigRegistry struct {
 	docs     map[string]bigDoc
 	tarballs map[string][]byte // "NAME/-/FILE.tgz" -> bytes
 	requests atomic.Int64      // every request served, for tests that count upstream work
+	mu       sync.Mutex
+	byPath   map[string]int // requests by escaped path
 }
 
 type bigDoc struct {
@@ -45,7 +48,7 @@ type bigDoc struct {
 
 // NewBigRegistry generates every package of specs.
 func NewBigRegistry(specs ...BigSpec) (*BigRegistry, error) {
-	r := &BigRegistry{docs: map[string]bigDoc{}, tarballs: map[string][]byte{}}
+	r := &BigRegistry{docs: map[string]bigDoc{}, tarballs: map[string][]byte{}, byPath: map[string]int{}}
 	for _, s := range specs {
 		if err := r.add(s); err != nil {
 			return nil, err
@@ -56,6 +59,13 @@ func NewBigRegistry(specs ...BigSpec) (*BigRegistry, error) {
 
 // Requests is how many requests the registry has answered.
 func (r *BigRegistry) Requests() int64 { return r.requests.Load() }
+
+// RequestsFor is how many requests the registry has answered for an escaped path.
+func (r *BigRegistry) RequestsFor(path string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byPath[path]
+}
 
 // Packument returns a generated document as served (abbreviated or full).
 func (r *BigRegistry) Packument(name string, abbreviated bool) []byte {
@@ -156,6 +166,9 @@ func unscopedName(name string) string {
 // ServeHTTP answers GET and HEAD for packuments and tarballs.
 func (r *BigRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.requests.Add(1)
+	r.mu.Lock()
+	r.byPath[req.URL.EscapedPath()]++
+	r.mu.Unlock()
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		http.Error(w, `{"error":"method not allowed"}`, http.StatusMethodNotAllowed)
 		return

@@ -180,11 +180,18 @@ type hoardProc struct {
 // the test log shows the daemon's log.
 func startHoard(t *testing.T, dataDir string, flags ...string) *hoardProc {
 	t.Helper()
+	return startHoardOn(t, "", dataDir, flags...)
+}
+
+// startHoardOn is startHoard listening on addr ("" picks a free port): a restart on
+// the same address keeps the URLs its cached documents carry working.
+func startHoardOn(t *testing.T, addr, dataDir string, flags ...string) *hoardProc {
+	t.Helper()
 	bin := hoardBinary(t)
 	var lastErr error
 	// A port found free can be taken before hoard binds it; try a few.
 	for range 3 {
-		h, err := tryStartHoard(t, bin, dataDir, flags)
+		h, err := tryStartHoard(t, bin, addr, dataDir, flags)
 		if err == nil {
 			return h
 		}
@@ -194,8 +201,10 @@ func startHoard(t *testing.T, dataDir string, flags ...string) *hoardProc {
 	return nil
 }
 
-func tryStartHoard(t *testing.T, bin, dataDir string, flags []string) (*hoardProc, error) {
-	addr := freeAddr(t)
+func tryStartHoard(t *testing.T, bin, addr, dataDir string, flags []string) (*hoardProc, error) {
+	if addr == "" {
+		addr = freeAddr(t)
+	}
 	logf, err := os.CreateTemp(t.TempDir(), "hoard-*.log")
 	if err != nil {
 		t.Fatal(err)
