@@ -38,7 +38,7 @@ type plainNpm struct{ npm.Format }
 func (plainNpm) Sums() {} // hides npm.Format's SumsIndexer method
 
 type npmEnv struct {
-	t      *testing.T
+	t      testing.TB
 	reg    *npmreg.BigRegistry
 	origin *httptest.Server
 	store  *cache.Store
@@ -52,6 +52,12 @@ func newNpmEnv(t *testing.T, specs ...npmreg.BigSpec) *npmEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newNpmEnvWith(t, reg)
+}
+
+// newNpmEnvWith puts an empty cache in front of reg (not yet served: see serve).
+func newNpmEnvWith(t testing.TB, reg *npmreg.BigRegistry) *npmEnv {
+	t.Helper()
 	origin := httptest.NewServer(reg)
 	t.Cleanup(origin.Close)
 	dir := t.TempDir()

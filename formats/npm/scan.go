@@ -1,6 +1,7 @@
 package npm
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +19,6 @@ type span struct{ start, end int }
 
 // versionDoc is what walkVersions reports of one version object.
 type versionDoc struct {
-	key       string // the version's key in "versions" ("" for a single-version document)
 	version   span   // its "version" string, if any
 	tarballs  []span // every dist.tarball string (normally one; JSON allows repeats)
 	integrity span   // the last dist.integrity string, if any
@@ -36,8 +36,8 @@ func walkVersions(doc []byte, fn func(v versionDoc) error) error {
 	}
 	top := versionDoc{}
 	single := false
-	err := s.object(func(key string) error {
-		switch key {
+	err := s.object(func(key []byte) error {
+		switch string(key) {
 		case "versions":
 			switch s.peek() {
 			case 'n':
@@ -46,13 +46,13 @@ func walkVersions(doc []byte, fn func(v versionDoc) error) error {
 			default:
 				return errors.New("npm packument versions is not an object")
 			}
-			return s.object(func(v string) error {
+			return s.object(func(v []byte) error {
 				if s.peek() != '{' {
-					return fmt.Errorf("npm packument version %q is not an object", truncate(v, 40))
+					return fmt.Errorf("npm packument version %q is not an object", truncate(string(v), 40))
 				}
-				vd := versionDoc{key: v}
+				var vd versionDoc
 				if err := s.version(&vd); err != nil {
-					return fmt.Errorf("npm packument version %q: %w", truncate(v, 40), err)
+					return fmt.Errorf("npm packument version %q: %w", truncate(string(v), 40), err)
 				}
 				return fn(vd)
 			})
@@ -108,8 +108,9 @@ func (s *scanner) ws() {
 }
 
 // object calls member with each key of the object at s.i, positioned at its value;
-// member must consume the value.
-func (s *scanner) object(member func(key string) error) error {
+// member must consume the value. The key is the raw bytes between the quotes, or
+// the decoded key when it has escapes; it is only valid during the call.
+func (s *scanner) object(member func(key []byte) error) error {
 	s.i++ // '{'
 	for {
 		s.ws()
@@ -126,7 +127,10 @@ func (s *scanner) object(member func(key string) error) error {
 			return fmt.Errorf("malformed JSON at byte %d", s.i)
 		}
 		k := s.str()
-		key := text(s.b, k)
+		key := s.b[k.start+1 : k.end-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			key = []byte(text(s.b, k))
+		}
 		s.ws()
 		if s.peek() != ':' {
 			return fmt.Errorf("malformed JSON at byte %d", s.i)
@@ -142,8 +146,8 @@ func (s *scanner) object(member func(key string) error) error {
 
 // version reads one version object, keeping what walkVersions reports.
 func (s *scanner) version(vd *versionDoc) error {
-	return s.object(func(key string) error {
-		switch key {
+	return s.object(func(key []byte) error {
+		switch string(key) {
 		case "dist":
 			return s.dist(vd)
 		case "version":
@@ -158,9 +162,9 @@ func (s *scanner) dist(vd *versionDoc) error {
 	if s.peek() != '{' {
 		return s.skip()
 	}
-	return s.object(func(key string) error {
+	return s.object(func(key []byte) error {
 		var sp span
-		switch key {
+		switch string(key) {
 		case "tarball":
 			if err := s.stringAt(&sp); err != nil || sp.end == 0 {
 				return err
@@ -200,6 +204,7 @@ func (s *scanner) str() span {
 		}
 		s.i++
 	}
+	s.i = len(s.b) // unterminated: json.Valid refused it already
 	return span{start, s.i}
 }
 
