@@ -13,7 +13,11 @@ import (
 // one. Private entries are left to the fill, which checks the caller.
 func (e *engine) serveAlternate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, stale bool) bool {
 	for _, k := range rt.Alternates {
-		entry, err := e.store.Lookup(m.cacheKey(k))
+		key := m.cacheKey(k)
+		entry, err := e.store.Lookup(key)
+		if err != nil && e.fills.awaitSettling(r.Context(), key) {
+			entry, err = e.store.Lookup(key) // answered already, committed now
+		}
 		if err != nil || entry.Private || (!stale && !e.fresh(m, rt, entry)) {
 			continue
 		}

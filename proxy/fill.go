@@ -324,6 +324,12 @@ func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
 			}
 			continue
 		}
+		if s.verified && off == s.size {
+			// Every verified byte is out: the answer is complete, whatever the
+			// commit (fsync, rename, index) still does, so the connection is free
+			// for the client's next request now.
+			return nil
+		}
 		switch s.outcome {
 		case outcomeStored:
 			if off != s.entry.Size {
@@ -331,9 +337,6 @@ func (f *fill) tail(ctx context.Context, file *os.File, w io.Writer) error {
 			}
 			return nil
 		case outcomeFailed, outcomeRelayed, outcomeNotModified:
-			if s.verified && off == s.size {
-				return nil // every verified byte was sent; only caching it failed
-			}
 			if s.err != nil {
 				return s.err
 			}
