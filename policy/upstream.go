@@ -14,6 +14,12 @@ import (
 // (https://api.github.com/user by default) with the token answers 200 with the
 // token's scopes in X-OAuth-Scopes, or 401 for an unknown or revoked token.
 // Verdicts are cached for TTL, so a revoked token stops working within TTL.
+//
+// Tokens whose kind shows no scopes (installation, user-to-server, fine-grained) are
+// not sent to the API at all: it could not tell what they may do with packages (an
+// installation token gets 403 "Resource not accessible by integration" there), and
+// GITHUB_TOKEN has few API calls to spare. Their verdict is Delegated: the upstream
+// registry decides each request.
 type UpstreamValidator struct {
 	url     string
 	client  *http.Client
@@ -31,6 +37,10 @@ func NewUpstreamValidator(url string, client *http.Client, ttl time.Duration) *U
 
 // Validate implements Validator.
 func (u *UpstreamValidator) Validate(ctx context.Context, token string) (Verdict, error) {
+	kind := KindOf(token)
+	if !kind.ShowsScopes() {
+		return Verdict{Known: true, Delegated: true, Kind: kind}, nil
+	}
 	key := TokenHash(token)
 	if v, ok := u.verdict.Get(key); ok {
 		return v, nil
@@ -39,6 +49,7 @@ func (u *UpstreamValidator) Validate(ctx context.Context, token string) (Verdict
 	if err != nil {
 		return Verdict{}, err
 	}
+	v.Kind = kind
 	u.verdict.Add(key, v)
 	return v, nil
 }
@@ -62,9 +73,18 @@ func (u *UpstreamValidator) ask(ctx context.Context, token string) (Verdict, err
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch resp.StatusCode {
 	case http.StatusOK:
+		if _, shown := resp.Header["X-Oauth-Scopes"]; !shown {
+			// A token the API knows but whose scopes it does not show: a kind
+			// without a prefix Hoard knows. The upstream decides.
+			return Verdict{Known: true, Delegated: true}, nil
+		}
 		return Verdict{Known: true, Scopes: ParseScopes(resp.Header.Get("X-OAuth-Scopes"))}, nil
 	case http.StatusUnauthorized:
 		return Verdict{}, nil
+	case http.StatusForbidden:
+		// Known, but not a user: an integration's token ("Resource not accessible
+		// by integration"). The upstream decides.
+		return Verdict{Known: true, Delegated: true}, nil
 	}
 	return Verdict{}, fmt.Errorf("%w: validator answered %d", ErrUnavailable, resp.StatusCode)
 }

@@ -20,6 +20,10 @@ type Verdict struct {
 	// empty means no limit. Patterns as in path.Match, matched against a package name
 	// or its leading segments.
 	Namespaces []string
+	// Delegated: the token's permissions are not visible (see TokenKind.ShowsScopes),
+	// so the upstream decides every request; Scopes is then empty.
+	Delegated bool
+	Kind      TokenKind // for audit lines; empty for local tokens
 }
 
 // Has reports whether the verdict grants scope.

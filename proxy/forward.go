@@ -163,7 +163,8 @@ func (e *engine) audit(r *http.Request, m *mount, rt formats.Route, status int) 
 	if rt.Kind != formats.Publish && rt.Kind != formats.Delete && !rt.Removes {
 		return
 	}
-	requestLogger(r).Info().Bool("audit", true).Str("who", infoOf(r).caller.name()).
+	c := infoOf(r).caller
+	requestLogger(r).Info().Bool("audit", true).Str("who", c.name()).Str("token_kind", c.tokenKind()).
 		Str("action", string(scopeFor(rt))).Str("mount", m.name).Str("package", rt.Package).
 		Str("key", rt.Key).Str("method", r.Method).Int("status", status).Msg("audit")
 }

@@ -63,12 +63,17 @@ func (e *engine) grantFiller(spec fillSpec) {
 // the one a private entry came from, so the entry is not what the caller would get.
 var errOtherUpstream = errors.New("private content came from another upstream of the group")
 
-// mayRead answers whether the caller may read the private entry of rt: 200 yes, 401
-// the upstream does not accept the caller's credentials, 404 no; errOtherUpstream
-// when the entry is not the caller's content at all.
+// mayRead answers whether the caller may read the private entry of rt: 200 yes, or
+// the upstream's refusal (401 it does not accept the caller's credentials, 403 or 404
+// no); errOtherUpstream when the entry is not the caller's content at all. Checks of
+// the same caller and package at the same moment share one upstream request.
 func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (int, error) {
 	c := infoOf(r).caller
-	key := accessKey(callerKey(c.token), m, rt.Package, entry.Source)
+	who := callerKey(c.token)
+	if !e.delegation.alive(who, e.now()) {
+		return http.StatusUnauthorized, nil
+	}
+	key := accessKey(who, m, rt.Package, entry.Source)
 	if status, found := e.access.Get(key); found {
 		return status, nil
 	}
@@ -79,21 +84,28 @@ func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cach
 		}
 		return http.StatusNotFound, nil
 	}
-	status, from, err := e.askUpstream(r.Context(), m, rt, m.cred.authFor(r))
-	if err != nil {
-		return 0, err
+	auth := m.cred.authFor(r)
+	ctx := context.WithoutCancel(r.Context()) // shared by every waiter: no one client ends it
+	res := e.delegation.flight.do(key, func() accessAnswer {
+		status, from, err := e.askUpstreamAs(ctx, m, rt, auth, who)
+		return accessAnswer{status: status, from: from, err: err}
+	})
+	if res.err != nil {
+		return 0, res.err
 	}
-	if status == http.StatusOK && grouped(m, rt.Package) && from != entry.Source {
+	if res.status == http.StatusOK && grouped(m, rt.Package) && res.from != entry.Source {
 		return 0, errOtherUpstream
 	}
-	e.access.Add(key, status)
-	return status, nil
+	e.access.Add(key, res.status)
+	return res.status, nil
 }
 
-// askUpstream sends the cheapest request that tells whether credentials may read the
-// content: a HEAD of it, to the upstreams in the order a fill asks them (the next
-// one after a 404, in a group). from is the upstream whose answer counts.
-func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, auth string) (status int, from string, err error) {
+// askUpstreamAs sends the cheapest request that tells whether credentials (those of
+// the caller who) may read the content: a HEAD of it, to the upstreams in the order
+// a fill asks them (the next one after a 404, in a group). from is the upstream whose
+// answer counts; status is 200 or the refusal as the upstream gave it. What the
+// answer says of the token's life is remembered.
+func (e *engine) askUpstreamAs(ctx context.Context, m *mount, rt formats.Route, auth, who string) (status int, from string, err error) {
 	ups := m.candidates(rt.Package)
 	if len(ups) == 0 {
 		return 0, "", errNoUpstream
@@ -116,15 +128,14 @@ func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, au
 		}
 		resp.Body.Close()
 		from = u.base.String()
+		e.delegation.learn(who, resp.StatusCode, resp.Header, e.now())
 		switch code := resp.StatusCode; {
 		case code == http.StatusNotFound && i < len(ups)-1:
 			continue
 		case code < 400:
 			return http.StatusOK, from, nil
-		case code == http.StatusUnauthorized:
-			return http.StatusUnauthorized, from, nil
-		case code == http.StatusForbidden, code == http.StatusNotFound:
-			return http.StatusNotFound, from, nil
+		case code == http.StatusUnauthorized, code == http.StatusForbidden, code == http.StatusNotFound:
+			return code, from, nil
 		default:
 			return 0, "", fmt.Errorf("access check: upstream answered %d", code)
 		}
@@ -135,7 +146,8 @@ func (e *engine) askUpstream(ctx context.Context, m *mount, rt formats.Route, au
 // checkPrivate returns false, having answered, when the caller may not read the
 // content: a caller whose credentials (or lack of them) the upstream does not accept
 // is challenged (Maven and Gradle send theirs only after a 401); one the upstream
-// refuses gets a 404 that reveals nothing; 502 when the upstream cannot be asked.
+// refuses gets a 404 that reveals nothing (a delegated caller, the upstream's own
+// refusal: it is the authority); 502 when the upstream cannot be asked.
 // miss is true when the entry is not the caller's content (see errOtherUpstream):
 // the request is then served as a miss.
 func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (ok, miss bool) {
@@ -154,6 +166,9 @@ func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, 
 		return false, false
 	case status == http.StatusUnauthorized:
 		challenge(w, r, m, "the upstream does not accept these credentials")
+		return false, false
+	case status != http.StatusOK && infoOf(r).caller.delegated():
+		e.fail(w, r, m, status, "the upstream refuses this token access to this package")
 		return false, false
 	case status != http.StatusOK:
 		e.fail(w, r, m, http.StatusNotFound, "not found")

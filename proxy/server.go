@@ -85,6 +85,7 @@ func New(o Options) (*Server, error) {
 		s.engine.maxMetadata = defaultMaxMetadata
 	}
 	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
+	s.engine.delegation = newDelegation(o.Config.Auth.AccessTTL.D())
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
 		s.engine.negative = expirable.NewLRU[string, string](negativeEntries, nil, ttl)
 	}

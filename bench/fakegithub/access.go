@@ -40,14 +40,19 @@ func patOf(r *http.Request) (tok string, present bool) {
 }
 
 // decideLocked is the registries' rule: 0 when the token may do act to the package
-// (nil: it does not exist yet) of owner, else the status GitHub answers.
-func (s *Server) decideLocked(tok string, present bool, owner string, p *pkg, act action) int {
+// format:name of owner, else the status GitHub answers. Tokens that show no scopes
+// are decided by their per-package access instead (scopelessDecideLocked).
+func (s *Server) decideLocked(tok string, present bool, format, name, owner string, act action) int {
 	if !present {
 		return http.StatusUnauthorized
 	}
 	info, ok := s.tokens[tok]
 	if !ok {
 		return http.StatusUnauthorized
+	}
+	p := s.packageLocked(format, name, owner, false)
+	if info.subject != "" {
+		return s.scopelessDecideLocked(info, format, name, owner, p, act)
 	}
 	scopes := scopeSet(info.scopes)
 	member := s.members[owner][info.login]
@@ -82,7 +87,7 @@ func (s *Server) loginOfLocked(tok string) (string, bool) {
 func (s *Server) packageLocked(format, name, owner string, create bool) *pkg {
 	p := s.packages[format+":"+name]
 	if p == nil && create {
-		p = &pkg{owner: owner, readers: map[string]bool{}}
+		p = &pkg{owner: owner, readers: map[string]bool{}, access: map[string]string{}}
 		s.packages[format+":"+name] = p
 	}
 	return p

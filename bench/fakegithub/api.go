@@ -3,12 +3,15 @@ package fakegithub
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
-// serveAPI answers GET /user as GitHub's REST API does for a personal access token
-// (classic): 200 with the user and the token's scopes in X-OAuth-Scopes, 401 with
-// "Requires authentication" without credentials and "Bad credentials" for a token it
-// does not know (revoked, expired, or never made).
+// serveAPI answers GET /user as GitHub's REST API does: for a personal access token
+// (classic) or an OAuth token, 200 with the user and the token's scopes in
+// X-OAuth-Scopes; for an installation token, 403 "Resource not accessible by
+// integration"; for fine-grained and user-to-server tokens, 200 without
+// X-OAuth-Scopes; 401 with "Requires authentication" without credentials and "Bad
+// credentials" for a token it does not know (revoked, expired, or never made).
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/user" {
 		writeAPIError(w, http.StatusNotFound, "Not Found")
@@ -31,6 +34,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusUnauthorized, "Requires authentication")
 	case !known:
 		writeAPIError(w, http.StatusUnauthorized, "Bad credentials")
+	case strings.HasPrefix(tok, "ghs_"):
+		writeAPIError(w, http.StatusForbidden, "Resource not accessible by integration")
+	case info.subject != "":
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		json.NewEncoder(w).Encode(map[string]any{"login": info.login, "type": "User"})
 	default:
 		w.Header().Set("X-OAuth-Scopes", info.scopes)
 		w.Header().Set("X-Accepted-OAuth-Scopes", "")

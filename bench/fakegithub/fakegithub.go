@@ -66,7 +66,12 @@ type Server struct {
 
 type patInfo struct {
 	login  string
-	scopes string // as X-OAuth-Scopes lists them
+	scopes string // as X-OAuth-Scopes lists them; only for classic and OAuth tokens
+	// subject is what a token without visible scopes acts as (the repository of an
+	// installation token, the user of a fine-grained one): packages grant access to
+	// subjects. Empty for classic and OAuth tokens.
+	subject string
+	perm    string // "read" or "write": the most the token may do (workflow permissions)
 }
 
 // pkg is one package: who owns it and who may see it.
@@ -74,6 +79,9 @@ type pkg struct {
 	owner   string
 	public  bool
 	readers map[string]bool // logins it was shared with (read access)
+	// access is the package's "Manage Actions access" list: subject -> read, write
+	// or admin. The repository that published a package gets admin.
+	access map[string]string
 }
 
 type counts struct{ all, writes int64 }

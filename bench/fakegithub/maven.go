@@ -48,12 +48,12 @@ func (s *Server) serveMaven(w http.ResponseWriter, r *http.Request) {
 	key := owner + "/" + rest
 	name := owner + "/" + mavenPackageDir(rest)
 	s.mu.Lock()
-	p := s.packageLocked(Maven, name, owner, false)
-	if status := s.decideLocked(tok, present, owner, p, act); status != 0 {
+	if status := s.decideLocked(tok, present, Maven, name, owner, act); status != 0 {
 		s.mu.Unlock()
 		mavenError(w, status, "")
 		return
 	}
+	p := s.packageLocked(Maven, name, owner, false)
 	switch act {
 	case read:
 		body, ok := s.mavenFileLocked(key)

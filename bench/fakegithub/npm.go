@@ -72,7 +72,7 @@ func (s *Server) npmGuard(w http.ResponseWriter, r *http.Request, name, owner st
 	tok, present := patOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if status := s.decideLocked(tok, present, owner, s.packageLocked(Npm, name, owner, false), act); status != 0 {
+	if status := s.decideLocked(tok, present, Npm, name, owner, act); status != 0 {
 		npmError(w, status, "")
 		return
 	}
@@ -94,7 +94,7 @@ func (s *Server) npmTarball(w http.ResponseWriter, r *http.Request, name, versio
 	owner, _, _ := strings.Cut(strings.TrimPrefix(name, "@"), "/")
 	tok, present := patOf(r)
 	s.mu.Lock()
-	status := s.decideLocked(tok, present, owner, s.packageLocked(Npm, name, owner, false), read)
+	status := s.decideLocked(tok, present, Npm, name, owner, read)
 	var tgz []byte
 	if p := s.npm[name]; p != nil {
 		tgz = p.tarballs[version]

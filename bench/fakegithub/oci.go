@@ -157,7 +157,7 @@ func (s *Server) ociToken(w http.ResponseWriter, r *http.Request) {
 		p := s.packageLocked(Ghcr, name, owner, false)
 		for _, a := range strings.Split(parts[2], ",") {
 			act, ok := map[string]action{"pull": read, "push": write, "delete": remove}[a]
-			allowed := ok && ((present && s.decideLocked(tok, true, owner, p, act) == 0) ||
+			allowed := ok && ((present && s.decideLocked(tok, true, Ghcr, name, owner, act) == 0) ||
 				(!present && act == read && p != nil && p.public))
 			if allowed {
 				if g.access[name] == nil {
