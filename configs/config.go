@@ -14,15 +14,21 @@ type Config struct {
 	Upstream     Upstream `yaml:"upstream"`
 	Auth         Auth     `yaml:"auth"`
 	Limits       Limits   `yaml:"limits"`
+	GitHub       GitHub   `yaml:"github"`
+	Webhook      Webhook  `yaml:"webhook"`
 	Mounts       []Mount  `yaml:"mounts"`
 	// OCIDefault names the OCI mount that serves /v2/ names starting with no OCI
 	// mount's name (Docker's registry-mirrors cannot add a path prefix).
 	OCIDefault string `yaml:"oci_default"`
+	// Dropped names the mounts Validate removed because the GitHub site does not
+	// offer their format (see ApplyGitHub).
+	Dropped []string `yaml:"-"`
 }
 
 // Auth configures who may read, publish and delete.
 type Auth struct {
-	// Mode: "upstream" checks tokens against ValidateURL (GitHub's API), "local"
+	// Mode: "upstream" checks tokens against ValidateURL (GitHub's API; derived from
+	// github.url when empty), "local"
 	// against tokens made with `hoard token create`, "none" checks nothing itself and
 	// lets the upstream decide.
 	Mode        string   `yaml:"mode"`
@@ -75,7 +81,8 @@ type Mount struct {
 	Name   string `yaml:"name"`
 	Format string `yaml:"format"`
 	// Upstream is the single upstream base URL; Upstreams lists several, tried by
-	// package pattern in order. Give one or the other.
+	// package pattern in order. Give one or the other, or neither for a GitHub
+	// Packages format: github.url then derives it.
 	Upstream  string         `yaml:"upstream"`
 	Upstreams []UpstreamRule `yaml:"upstreams"`
 	// AnonymousRead lets requests without a token read (never publish or delete).

@@ -24,11 +24,14 @@ func TestDefaultMountsGitHubPackages(t *testing.T) {
 		t.Errorf("listen %q data_dir %q", c.Listen, c.DataDir)
 	}
 	dropped := c.DropUnknownFormats(onlyMaven)
-	if len(dropped) != 4 || len(c.Mounts) != 1 || c.Mounts[0].Upstream != "https://maven.pkg.github.com" {
+	if len(dropped) != 4 || len(c.Mounts) != 1 {
 		t.Fatalf("mounts %+v dropped %v", c.Mounts, dropped)
 	}
 	if err := c.Validate(onlyMaven); err != nil {
 		t.Fatal(err)
+	}
+	if c.Mounts[0].Upstream != "https://maven.pkg.github.com" || c.Auth.ValidateURL != "https://api.github.com/user" {
+		t.Errorf("github.url derived %q and %q", c.Mounts[0].Upstream, c.Auth.ValidateURL)
 	}
 	if c.PublicURL != "http://localhost:8080" {
 		t.Errorf("public_url %q", c.PublicURL)

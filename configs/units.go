@@ -65,3 +65,17 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	*b = v
 	return nil
 }
+
+// MarshalYAML implements yaml.Marshaler: the largest binary unit that divides the
+// size exactly.
+func (b ByteSize) MarshalYAML() (any, error) {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if b != 0 && int64(b)%u.mult == 0 {
+			return strconv.FormatInt(int64(b)/u.mult, 10) + u.suffix, nil
+		}
+	}
+	return strconv.FormatInt(int64(b), 10), nil
+}

@@ -20,6 +20,14 @@ var reservedNames = map[string]bool{"metrics": true, "healthz": true, "readyz": 
 func (c *Config) Validate(known func(format string) bool) error {
 	var errs []error
 	add := func(key, format string, a ...any) { errs = append(errs, fmt.Errorf(key+": "+format, a...)) }
+	dropped, err := c.ApplyGitHub()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Dropped = append(c.Dropped, dropped...)
+	if err := c.Webhook.validate(); err != nil {
+		add("webhook", "%v", err)
+	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		add("listen", "%q is not host:port", c.Listen)
 	}

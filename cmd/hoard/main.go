@@ -4,6 +4,7 @@
 //	hoard verify --data-dir DIR   re-hash every cached blob, drop corrupt ones
 //	hoard gc --data-dir DIR       remove blobs no index entry references
 //	hoard token create|list|revoke  local tokens for --auth local
+//	hoard config print [serve flags]  the effective configuration
 package main
 
 import (
@@ -32,6 +33,7 @@ commands:
   verify   re-hash every cached blob and drop corrupt ones (daemon stopped)
   gc       remove cached blobs that nothing references (daemon stopped)
   token    create, list and revoke local tokens (for --auth local)
+  config   print the effective configuration: hoard config print [serve flags]
 `
 
 func main() {
@@ -49,6 +51,8 @@ func main() {
 		err = gc(os.Args[2:])
 	case "token":
 		err = token(os.Args[2:])
+	case "config":
+		err = configCmd(os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -50,6 +50,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	offline := fs.Bool("offline", false, "never contact an upstream; serve only what is cached")
 	logLevel := fs.String("log-level", "", "debug, info, warn or error")
 	authMode := fs.String("auth", "", "upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides)")
+	github := fs.String("github", "", "GitHub site whose registries and API the default mounts use: https://github.com, https://HOST (Enterprise Server) or https://SUB.ghe.com")
 	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors)")
 	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (off by default; never expose it)")
 	var mounts mountFlags
@@ -74,6 +75,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	apply("log-level", &cfg.Log.Level, *logLevel)
 	apply("auth", &cfg.Auth.Mode, *authMode)
 	apply("oci-default", &cfg.OCIDefault, *ociDefault)
+	apply("github", &cfg.GitHub.URL, *github)
 	if set["offline"] {
 		cfg.Offline = *offline
 	}
@@ -135,6 +137,9 @@ func serve(args []string) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	for _, name := range cfg.Dropped {
+		log.Warn().Str("mount", name).Str("github", cfg.GitHub.URL).Msg("mount left out: the GitHub site does not offer its format")
+	}
 	log.Info().Str("listen", ln.Addr().String()).Str("public_url", cfg.PublicURL).Bool("offline", cfg.Offline).
 		Int("mounts", len(cfg.Mounts)).Msg("hoard serving")
 	select {
