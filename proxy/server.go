@@ -98,6 +98,13 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	hook, err := newWebhook(s, o.Config.Webhook)
+	if err != nil {
+		return nil, err
+	}
+	if hook != nil {
+		mux.Handle("POST "+webhookPath, hook)
+	}
 	s.handler = s.observe(s.route(mux))
 	return s, nil
 }

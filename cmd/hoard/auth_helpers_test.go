@@ -108,6 +108,7 @@ type hoardConfig struct {
 	accessTTL  string // default 1m
 	credential string // the mounts' upstream credential; "" = passthrough
 	mounts     string // more mounts, as YAML list items
+	top        string // more top-level YAML, such as a webhook section
 }
 
 // start runs hoard with cfg and arms the leak guard for it.
@@ -131,11 +132,12 @@ func (e *authEnv) start(cfg hoardConfig) *hoardProc {
 	yaml := fmt.Sprintf(`data_dir: unused
 auth: {mode: %s, validate_url: %q, verdict_ttl: %s, access_ttl: %s}
 cache: {negative_ttl: 1m}
+%s
 mounts:
   - {name: maven, format: maven, upstream: %q%s}
   - {name: npm, format: npm, upstream: %q, ttl: {packument: 1h}%s}
   - {name: ghcr, format: oci, upstream: %q%s}
-%s`, mode, validate, vttl, attl, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred, cfg.mounts)
+%s`, mode, validate, vttl, attl, cfg.top, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred, cfg.mounts)
 	path := filepath.Join(e.t.TempDir(), "hoard.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		e.t.Fatal(err)
