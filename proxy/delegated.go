@@ -169,13 +169,15 @@ type accessFlight struct {
 }
 
 type accessCall struct {
-	done chan struct{}
-	res  accessAnswer
+	done    chan struct{}
+	res     accessAnswer
+	waiters int // callers waiting for this answer besides the one asking (tests read it)
 }
 
 func (f *accessFlight) do(key string, check func() accessAnswer) accessAnswer {
 	f.mu.Lock()
 	if c, ok := f.calls[key]; ok {
+		c.waiters++
 		f.mu.Unlock()
 		<-c.done
 		return c.res
