@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"hoard/formats"
+	"hoard/policy"
 )
 
 // Delegated tokens: GITHUB_TOKEN and the other installation, user-to-server and
@@ -25,15 +26,18 @@ import (
 // delegated reports whether the upstream decides what the caller may do.
 func (c caller) delegated() bool { return c.token != "" && c.verdict.Delegated }
 
-// tokenKind names the caller's kind of token in audit lines, by prefix.
+// tokenKind names the caller's kind of token in audit lines, by prefix ("local" for
+// a token of `hoard token`, "none" without one).
 func (c caller) tokenKind() string {
 	switch {
 	case c.token == "":
 		return "none"
 	case c.verdict.Kind != "":
 		return string(c.verdict.Kind)
+	case c.verdict.Name != "":
+		return "local"
 	}
-	return "local"
+	return string(policy.KindOf(c.token))
 }
 
 // delegation is the engine's state for delegated access checks.
