@@ -107,6 +107,9 @@ func (e *engine) confirmDelegated(w http.ResponseWriter, r *http.Request, m *mou
 	case status == http.StatusUnauthorized:
 		challenge(w, r, m, "the upstream does not accept these credentials")
 		return false
+	case status == http.StatusServiceUnavailable:
+		e.fail(w, r, m, status, "gateway is offline and cannot confirm this token's access with the upstream")
+		return false
 	case status != http.StatusOK:
 		e.fail(w, r, m, status, "the upstream refuses this token access to this package")
 		return false
