@@ -8,6 +8,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -34,6 +35,9 @@ commands:
   gc       remove cached blobs that nothing references (daemon stopped)
   token    create, list and revoke local tokens (for --auth local)
   config   print the effective configuration: hoard config print [serve flags]
+  version  print the version and commit (also: hoard --version)
+
+Each command's flags and their defaults: hoard <command> -h
 `
 
 func main() {
@@ -53,12 +57,18 @@ func main() {
 		err = token(os.Args[2:])
 	case "config":
 		err = configCmd(os.Args[2:])
+	case "version", "--version", "-version":
+		fmt.Println(readBuildInfo())
+		return
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
 	default:
 		fmt.Fprintf(os.Stderr, "hoard: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, errHelpShown) {
+		return
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hoard:", err)

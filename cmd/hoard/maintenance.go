@@ -13,7 +13,7 @@ func openForMaintenance(name string, args []string) (*cache.Store, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dataDir := fs.String("data-dir", "./hoard-data", "the daemon's data directory (the daemon must be stopped)")
 	logLevel := fs.String("log-level", "warn", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	return cache.Open(cache.Options{Dir: *dataDir, Logger: newLogger(os.Stderr, *logLevel)})

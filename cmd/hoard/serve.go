@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,20 +43,21 @@ type serveFlags struct {
 // command-line overrides.
 func parseServe(args []string) (configs.Config, serveFlags, error) {
 	var extra serveFlags
+	def := configs.Default()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	file := fs.String("config", "", "YAML configuration file (default: the built-in GitHub Packages mirror)")
-	listen := fs.String("listen", "", "address to listen on, host:port")
-	dataDir := fs.String("data-dir", "", "directory for the cache")
-	publicURL := fs.String("public-url", "", "URL clients reach Hoard at; rewritten metadata points here")
+	file := fs.String("config", "", "YAML configuration file laid over the built-in defaults shown here (default: none, the GitHub Packages mirror)")
+	listen := fs.String("listen", "", fmt.Sprintf("address to listen on, host:port (default %q)", def.Listen))
+	dataDir := fs.String("data-dir", "", fmt.Sprintf("directory for the cache (default %q)", def.DataDir))
+	publicURL := fs.String("public-url", "", "URL clients reach Hoard at; rewritten metadata points here (default http://localhost:PORT)")
 	offline := fs.Bool("offline", false, "never contact an upstream; serve only what is cached")
-	logLevel := fs.String("log-level", "", "debug, info, warn or error")
-	authMode := fs.String("auth", "", "upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides)")
-	github := fs.String("github", "", "GitHub site whose registries and API the default mounts use: https://github.com, https://HOST (Enterprise Server) or https://SUB.ghe.com")
-	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors)")
-	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (off by default; never expose it)")
+	logLevel := fs.String("log-level", "", fmt.Sprintf("debug, info, warn or error (default %q)", def.Log.Level))
+	authMode := fs.String("auth", "", fmt.Sprintf("upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides) (default %q)", def.Auth.Mode))
+	github := fs.String("github", "", fmt.Sprintf("GitHub site whose registries and API the default mounts use: https://github.com, https://HOST (Enterprise Server) or https://SUB.ghe.com (default %q)", def.GitHub.URL))
+	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors) (default none)")
+	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (default off; never expose it)")
 	var mounts mountFlags
-	fs.Var(&mounts, "mount", "NAME=FORMAT,UPSTREAM_URL; repeatable; replaces the configured mounts")
-	if err := fs.Parse(args); err != nil {
+	fs.Var(&mounts, "mount", "NAME=FORMAT,UPSTREAM_URL; repeatable; replaces the configured mounts (default: "+defaultMountList(def)+")")
+	if err := parseFlags(fs, args); err != nil {
 		return configs.Config{}, extra, err
 	}
 	cfg, err := configs.Load(*file)
@@ -89,6 +91,17 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 		cfg.DropUnknownFormats(known)
 	}
 	return cfg, extra, cfg.Validate(known)
+}
+
+// defaultMountList names the built-in mounts this binary serves, for -h.
+func defaultMountList(def configs.Config) string {
+	def.DropUnknownFormats(func(f string) bool { _, ok := builtinFormats()[f]; return ok })
+	_, _ = def.ApplyGitHub() // the upstreams github.url derives; the embedded default is valid
+	var list []string
+	for _, m := range def.Mounts {
+		list = append(list, m.Name+"="+m.Format+","+m.Upstream)
+	}
+	return strings.Join(list, " ")
 }
 
 func newLogger(out io.Writer, level string) zerolog.Logger {
@@ -126,6 +139,8 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	build := readBuildInfo()
+	srv.SetBuildInfo(build.Version, build.Commit)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
@@ -140,7 +155,7 @@ func serve(args []string) error {
 	for _, name := range cfg.Dropped {
 		log.Warn().Str("mount", name).Str("github", cfg.GitHub.URL).Msg("mount left out: the GitHub site does not offer its format")
 	}
-	log.Info().Str("listen", ln.Addr().String()).Str("public_url", cfg.PublicURL).Bool("offline", cfg.Offline).
+	log.Info().Str("version", build.Version).Str("commit", build.Commit).Str("listen", ln.Addr().String()).Str("public_url", cfg.PublicURL).Bool("offline", cfg.Offline).
 		Int("mounts", len(cfg.Mounts)).Msg("hoard serving")
 	select {
 	case err := <-errc:

@@ -32,7 +32,7 @@ func token(args []string) error {
 	scopes := fs.String("scopes", "read:packages", "comma-separated scopes")
 	namespaces := fs.String("namespaces", "", "comma-separated package patterns this token may read offline (private content)")
 	expires := fs.String("expires", "", "lifetime, such as 30d or 12h; empty: never")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	switch args[0] {
