@@ -23,6 +23,9 @@ type Config struct {
 	// Dropped names the mounts Validate removed because the GitHub site does not
 	// offer their format (see ApplyGitHub).
 	Dropped []string `yaml:"-"`
+	// DefaultMounts is true when the mounts are the built-in ones: no file, or a
+	// file without a mounts key. Never read from YAML.
+	DefaultMounts bool `yaml:"-"`
 }
 
 // Auth configures who may read, publish and delete.

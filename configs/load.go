@@ -24,9 +24,12 @@ func Default() Config {
 }
 
 // Load returns the default configuration with the file at path (if any) laid over it.
-// Unknown keys are errors naming the key and line.
+// Every unknown key and badly typed value is reported at once, each by its key path.
+// A file that lists mounts replaces the default ones; a file without a mounts key
+// keeps them (DefaultMounts is then true).
 func Load(path string) (Config, error) {
 	c := Default()
+	c.DefaultMounts = true
 	if path == "" {
 		return c, nil
 	}
@@ -34,12 +37,33 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return c, err
 	}
-	// A file that lists mounts replaces the default ones rather than adding to them.
-	c.Mounts = nil
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkTree(&doc); err != nil {
+		return c, fmt.Errorf("%s:\n%w", path, err)
+	}
+	if hasTopKey(&doc, "mounts") {
+		c.Mounts, c.DefaultMounts = nil, false
+	}
 	if err := decodeStrict(data, &c); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+// hasTopKey reports whether the document's top-level mapping has key.
+func hasTopKey(doc *yaml.Node, key string) bool {
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		doc = doc.Content[0]
+	}
+	for i := 0; doc.Kind == yaml.MappingNode && i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeStrict(data []byte, c *Config) error {

@@ -75,3 +75,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// ttlClasses lists the metadata TTL classes of a built-in format.
+func ttlClasses(format string) []string {
+	if f, ok := builtinFormats()[format].(formats.TTLClasser); ok {
+		return f.TTLClasses()
+	}
+	return nil
+}

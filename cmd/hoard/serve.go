@@ -85,12 +85,12 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 		cfg.Mounts = mounts
 	}
 	known := func(f string) bool { _, ok := builtinFormats()[f]; return ok }
-	if *file == "" && len(mounts) == 0 {
+	if cfg.DefaultMounts && len(mounts) == 0 {
 		// The built-in default names every GitHub Packages registry; mount those whose
 		// format this binary speaks.
 		cfg.DropUnknownFormats(known)
 	}
-	return cfg, extra, cfg.Validate(known)
+	return cfg, extra, errors.Join(cfg.Validate(known), cfg.CheckTTLClasses(ttlClasses))
 }
 
 // defaultMountList names the built-in mounts this binary serves, for -h.

@@ -1,0 +1,4 @@
+package npm
+
+// TTLClasses are the Route.TTLClass values this format sets.
+func (Format) TTLClasses() []string { return []string{"packument"} }
