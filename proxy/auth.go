@@ -35,6 +35,7 @@ type gate struct {
 	mode      string // upstream, local, none
 	validator policy.Validator
 	limits    *limiter
+	hint      string // appended to every 401: what is needed, where configured
 }
 
 // scopeFor is the scope a route needs, as GitHub Packages requires it.
@@ -66,7 +67,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 		if m.anonymousRead && need == policy.ScopeRead {
 			return c, true
 		}
-		challenge(w, r, m, "authentication required")
+		challenge(w, r, m, "authentication required"+s.gate.hint)
 		return c, false
 	}
 	v, err := s.gate.validator.Validate(r.Context(), token)
@@ -76,7 +77,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 		s.engine.fail(w, r, m, http.StatusServiceUnavailable, "cannot check the token now; try again")
 		return c, false
 	case !v.Known:
-		challenge(w, r, m, "token is unknown, revoked or expired")
+		challenge(w, r, m, "token is unknown, revoked or expired"+s.gate.hint)
 		return c, false
 	case v.Delegated:
 		// No scopes to check: the upstream decides (delegated.go).
@@ -111,7 +112,7 @@ func clientAddr(r *http.Request) string {
 }
 
 func newGate(c configs.Config, client *http.Client) (gate, error) {
-	g := gate{mode: c.Auth.Mode, limits: newLimiter(c.Limits.PerTokenRPS, c.Limits.PerAddressRPS, c.Limits.Burst)}
+	g := gate{mode: c.Auth.Mode, limits: newLimiter(c.Limits.PerTokenRPS, c.Limits.PerAddressRPS, c.Limits.Burst), hint: authHint(c)}
 	switch c.Auth.Mode {
 	case "upstream":
 		g.validator = policy.NewUpstreamValidator(c.Auth.ValidateURL, client, c.Auth.VerdictTTL.D())
