@@ -76,3 +76,18 @@ mounts:
 		}
 	}
 }
+
+func TestOfflineWithUpstreamTokenChecksRefused(t *testing.T) {
+	c, err := Load(writeFile(t, "offline: true\nmounts:\n  - {name: m, format: maven, upstream: \"http://127.0.0.1:1\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate(onlyMaven)
+	if err == nil || !strings.Contains(err.Error(), "auth.mode: upstream checks every token") || !strings.Contains(err.Error(), "local") {
+		t.Fatalf("offline with auth.mode upstream: got %v", err)
+	}
+	c.Auth.Mode = "local"
+	if err := c.Validate(onlyMaven); err != nil {
+		t.Fatalf("offline with local tokens: %v", err)
+	}
+}

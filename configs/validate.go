@@ -63,6 +63,10 @@ func (c *Config) Validate(known func(format string) bool) error {
 		if err := ValidateUpstreamURL(c.Auth.ValidateURL); err != nil {
 			add("auth.validate_url", "%v", err)
 		}
+		if c.Offline {
+			add("auth.mode", "upstream checks every token with %s, which an offline gateway never contacts, so every request "+
+				"would be refused; set auth.mode to local (tokens from hoard token create) or none (no token checks)", c.Auth.ValidateURL)
+		}
 	case "local", "none":
 	default:
 		add("auth.mode", "%q is not one of upstream, local, none", c.Auth.Mode)

@@ -52,7 +52,21 @@ func TestConfigWithoutMountsKeepsDefaultMounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), `"hoard serving"`) || !strings.Contains(string(b), `"mounts":3`) {
-		t.Errorf("start-up line does not show the three built-in mounts:\n%s", b)
+	// The start-up line names the public URL and every mount with its upstream.
+	for _, want := range []string{`"public_url":"` + h.URL + `"`, `{"name":"maven","format":"maven","upstreams":["https://maven.pkg.github.com"]}`,
+		`{"name":"npm","format":"npm","upstreams":["https://npm.pkg.github.com"]}`, `{"name":"ghcr","format":"oci","upstreams":["https://ghcr.io"]}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("start-up line lacks %s:\n%s", want, b)
+		}
+	}
+}
+
+// Offline, GitHub cannot check tokens: every request would be refused, so the
+// daemon refuses to start and says what to set instead.
+func TestServeRefusesOfflineWithUpstreamTokenChecks(t *testing.T) {
+	needE2E(t)
+	out, err := hoardCmd(t, "serve", "--offline", "--auth", "upstream", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir())
+	if code := exitCode(t, err); code == 0 || !strings.Contains(out, "an offline gateway never contacts") || !strings.Contains(out, "auth.mode to local") {
+		t.Errorf("exit %d, output:\n%s", code, out)
 	}
 }
