@@ -155,8 +155,7 @@ func serve(args []string) error {
 	for _, name := range cfg.Dropped {
 		log.Warn().Str("mount", name).Str("github", cfg.GitHub.URL).Msg("mount left out: the GitHub site does not offer its format")
 	}
-	log.Info().Str("version", build.Version).Str("commit", build.Commit).Str("listen", ln.Addr().String()).Str("public_url", cfg.PublicURL).Bool("offline", cfg.Offline).
-		Int("mounts", len(cfg.Mounts)).Msg("hoard serving")
+	logStart(log, cfg, ln.Addr().String(), build)
 	select {
 	case err := <-errc:
 		return err
