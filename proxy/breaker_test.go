@@ -42,8 +42,8 @@ func TestBreakerStopsCallingAFailingUpstream(t *testing.T) {
 		wantCacheResult(t, mustGet(t, e.url(metaPath), metaBody), resultStale)
 	}
 	r := get(t, e.url(jarPath))
-	if r.status != http.StatusBadGateway || !strings.Contains(string(r.body), "circuit breaker") {
-		t.Errorf("cold artifact with the breaker open: status %d body %q, want 502 naming the breaker", r.status, r.body)
+	if r.status != statusNotAvailable || !strings.Contains(string(r.body), "circuit breaker") {
+		t.Errorf("cold artifact with the breaker open: status %d body %q, want %d naming the breaker", r.status, r.body, statusNotAvailable)
 	}
 	if got := o.totalCount(); got != open {
 		t.Fatalf("%d upstream requests while the breaker was open, want none", got-open)

@@ -39,7 +39,7 @@ func copyEndToEnd(dst, src http.Header) {
 func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
 	setResult(r, resultBypass)
 	if e.offline {
-		e.fail(w, r, m, http.StatusGatewayTimeout, "gateway is offline; nothing can be sent upstream")
+		e.failNotAvailable(w, r, m, msgOfflineSend)
 		return
 	}
 	ups := m.candidates(rt.Package)

@@ -9,7 +9,7 @@ import (
 )
 
 // Offline, Hoard serves what it has (stale metadata with a Warning), answers the rest
-// with 504 saying so, and never contacts the upstream.
+// at once (a status no client retries) saying so, and never contacts the upstream.
 func TestOfflineServesCacheAndNeverCallsUpstream(t *testing.T) {
 	o := newOrigin(t)
 	jar := randomBytes(t, 8192)
@@ -37,13 +37,13 @@ func TestOfflineServesCacheAndNeverCallsUpstream(t *testing.T) {
 
 	for _, p := range []string{"/com/example/lib/2.0/lib-2.0.jar", "/com/example/other/maven-metadata.xml"} {
 		r := get(t, url(p))
-		if r.status != http.StatusGatewayTimeout || !strings.Contains(string(r.body), "offline") {
-			t.Errorf("GET %s offline: status %d body %q, want 504 saying offline", p, r.status, r.body)
+		if r.status != statusNotAvailable || !strings.Contains(string(r.body), "not available offline") {
+			t.Errorf("GET %s offline: status %d body %q, want %d saying not available offline", p, r.status, r.body, statusNotAvailable)
 		}
 	}
 	put := do(t, http.MethodPut, url("/com/example/lib/3.0/lib-3.0.jar"), bytes.NewReader(jar), nil)
-	if put.status != http.StatusGatewayTimeout {
-		t.Errorf("PUT offline: status %d, want 504", put.status)
+	if put.status != statusNotAvailable {
+		t.Errorf("PUT offline: status %d, want %d", put.status, statusNotAvailable)
 	}
 	if got := o.totalCount(); got != before {
 		t.Errorf("offline server made %d upstream requests", got-before)

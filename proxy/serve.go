@@ -61,7 +61,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		return
 	}
 	if e.offline {
-		e.fail(w, r, m, http.StatusGatewayTimeout, "gateway is offline and does not have this content cached")
+		e.failNotAvailable(w, r, m, msgOffline)
 		return
 	}
 	if !hit && e.knownMissing(m, key, callerKey(infoOf(r).caller.token)) {
@@ -303,14 +303,14 @@ func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt f
 	}
 }
 
-// failFill answers a fill that produced nothing: 504 on timeout, 502 otherwise.
+// failFill answers a fill that produced nothing (see failStatus).
 func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err error) {
 	requestLogger(r).Warn().Err(err).Msg("upstream fill failed")
-	status := http.StatusBadGateway
-	if isTimeout(err) {
-		status = http.StatusGatewayTimeout
+	if errors.Is(err, errBreakerOpen) {
+		e.failNotAvailable(w, r, m, msgBreakerNoCopy)
+		return
 	}
-	e.fail(w, r, m, status, "upstream fetch failed: "+publicReason(err))
+	e.fail(w, r, m, failStatus(err), "upstream fetch failed: "+publicReason(err))
 }
 
 func (e *engine) fail(w http.ResponseWriter, r *http.Request, m *mount, status int, msg string) {
