@@ -54,11 +54,13 @@ type countingWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	ri     *reqInfo // names the result for X-Hoard-Cache
 }
 
 func (c *countingWriter) WriteHeader(s int) {
 	if c.status == 0 {
 		c.status = s
+		c.stampCacheResult(s)
 	}
 	c.ResponseWriter.WriteHeader(s)
 }
@@ -66,6 +68,7 @@ func (c *countingWriter) WriteHeader(s int) {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK
+		c.stampCacheResult(http.StatusOK)
 	}
 	n, err := c.ResponseWriter.Write(p)
 	c.bytes += int64(n)
@@ -75,6 +78,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
 	if c.status == 0 {
 		c.status = http.StatusOK
+		c.stampCacheResult(http.StatusOK)
 	}
 	var n int64
 	var err error
@@ -153,6 +157,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		ex := &exchange{cw: countingWriter{ResponseWriter: w}, ri: reqInfo{id: id, base: &s.log}, idValue: [1]string{id}}
 		w.Header()["X-Request-Id"] = ex.idValue[:]
 		ri, cw := &ex.ri, &ex.cw
+		cw.ri = ri
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
 		defer func() {
 			p := recover()
