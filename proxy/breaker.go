@@ -16,6 +16,8 @@ type breaker struct {
 	threshold int
 	cooldown  time.Duration
 	now       func() time.Time
+	// onChange, if set before use, hears each opening and closing, outside the lock.
+	onChange func(open bool, failures int)
 
 	mu        sync.Mutex
 	failures  int
@@ -45,15 +47,20 @@ func (b *breaker) allow() bool {
 // done records the outcome of a request that allow let through.
 func (b *breaker) done(ok bool) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	wasOpen := b.failures >= b.threshold
 	b.probing = false
 	if ok {
 		b.failures = 0
-		return
+	} else {
+		b.failures++
+		if b.failures >= b.threshold {
+			b.openUntil = b.now().Add(b.cooldown)
+		}
 	}
-	b.failures++
-	if b.failures >= b.threshold {
-		b.openUntil = b.now().Add(b.cooldown)
+	isOpen, failures := b.failures >= b.threshold, b.failures
+	b.mu.Unlock()
+	if isOpen != wasOpen && b.onChange != nil {
+		b.onChange(isOpen, failures)
 	}
 }
 

@@ -88,8 +88,10 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	}()
 	spec.sidecars = sidecarsOf(spec.mount, spec.route)
 	spec.began = e.now()
+	e.logFillStart(f.key, spec)
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
+	e.logUpstreamAnswer(f.key, spec, resp, src, err)
 	if err != nil {
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
 		return

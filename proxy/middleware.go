@@ -186,5 +186,6 @@ func (s *Server) record(r *http.Request, ri *reqInfo, cw *countingWriter, took t
 		s.metrics.served(ri.mount, ri.format, result, cw.bytes)
 	}
 	s.access.Info().Str("request_id", ri.id).Str("method", r.Method).Str("path", r.URL.EscapedPath()).Int("status", cw.status).
-		Int64("bytes", cw.bytes).Dur("took", took).Str("mount", ri.mount).Str("result", ri.result).Msg("request")
+		Int64("bytes", cw.bytes).Float64("took_ms", ms(took)).Str("mount", ri.mount).Str("result", ri.result).
+		Str("client", clientAddr(r)).Str("user_agent", r.UserAgent()).Msg("request")
 }

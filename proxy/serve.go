@@ -305,7 +305,7 @@ func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt f
 
 // failFill answers a fill that produced nothing (see failStatus).
 func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err error) {
-	requestLogger(r).Warn().Err(err).Msg("upstream fill failed")
+	requestLogger(r).Warn().Err(err).Str("mount", m.name).Str("path", r.URL.EscapedPath()).Msg("upstream fill failed")
 	if errors.Is(err, errBreakerOpen) {
 		e.failNotAvailable(w, r, m, msgBreakerNoCopy)
 		return

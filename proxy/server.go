@@ -75,6 +75,7 @@ func New(o Options) (*Server, error) {
 		}
 		s.mounts[mc.Name] = m
 	}
+	s.watchBreakers()
 	s.ociDefault = s.mounts[o.Config.OCIDefault]
 	s.ociNames = s.ociMountNames()
 	s.engine = &engine{

@@ -167,7 +167,7 @@ func serve(args []string) error {
 // drain stops accepting, lets in-flight transfers and fills finish within the drain
 // timeout; the deferred store.Close then closes the index cleanly.
 func drain(srv *proxy.Server, httpSrv *http.Server, timeout time.Duration, log zerolog.Logger) error {
-	log.Info().Dur("drain_timeout", timeout).Msg("shutting down")
+	log.Info().Float64("drain_timeout_s", timeout.Seconds()).Msg("shutting down")
 	srv.Drain()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
