@@ -66,6 +66,8 @@ type VerifyReport struct {
 
 // GCReport is what `hoard gc` removed.
 type GCReport struct {
-	Removed      int
-	RemovedBytes int64
+	Removed      int   // unreferenced blob files
+	RemovedBytes int64 // their size
+	TmpRemoved   int   // temp files of interrupted or abandoned fills
+	TmpBytes     int64 // their size
 }

@@ -24,7 +24,9 @@ const tmpMaxAge = time.Hour
 // A read-only store only reports.
 func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	var rep VerifyReport
+	tick := s.progressTicker(ctx)
 	err := s.walkBlobs(ctx, func(hx, path string, info fs.FileInfo) error {
+		defer tick()
 		ok, err := hashMatches(ctx, path, hx)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // removed since the directory was listed
@@ -106,7 +108,10 @@ func (s *Store) GC(ctx context.Context) (GCReport, error) {
 	if s.opts.ReadOnly {
 		return rep, errors.New("cache: store is read-only")
 	}
+	rep.TmpRemoved, rep.TmpBytes = s.sweptFiles, s.sweptBytes // swept when this store opened
+	tick := s.progressTicker(ctx)
 	err := s.walkBlobs(ctx, func(hx, _ string, info fs.FileInfo) error {
+		defer tick()
 		if s.referenced(hx) {
 			return nil // the common case, checked without the digest lock
 		}
@@ -165,8 +170,8 @@ func (s *Store) gcTmp(ctx context.Context, rep *GCReport) error {
 			continue
 		}
 		if os.RemoveAll(filepath.Join(s.tmpDir, e.Name())) == nil {
-			rep.Removed++
-			rep.RemovedBytes += info.Size()
+			rep.TmpRemoved++
+			rep.TmpBytes += info.Size()
 		}
 	}
 	return nil

@@ -77,7 +77,7 @@ func TestGC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Removed != 2 || rep.RemovedBytes != int64(len(orphan))+3 {
+	if rep.Removed != 1 || rep.RemovedBytes != int64(len(orphan)) || rep.TmpRemoved != 1 || rep.TmpBytes != 3 {
 		t.Fatalf("report = %+v", rep)
 	}
 	for p, want := range map[string]bool{s.blobPath(ohex): false, old: false, fresh: true, junk: true} {

@@ -29,6 +29,8 @@ type Options struct {
 	TouchResolution time.Duration
 	Logger          zerolog.Logger
 	ReadOnly        bool // for tools that only read: no writes, no tmp sweep, no flusher
+	// Progress, if set, hears how far Verify and GC have got, in blob files.
+	Progress func(done, total int)
 
 	// EntryBytes is the ristretto budget for decoded index entries (default 16 MiB,
 	// roughly 60,000 entries).
@@ -53,6 +55,8 @@ const (
 
 // Store is the content-addressed cache. All methods are safe for concurrent use.
 type Store struct {
+	sweptFiles int   // temp files of interrupted fills removed at Open
+	sweptBytes int64 // and their size
 	opts    Options
 	log     zerolog.Logger
 	db      *badger.DB
@@ -121,6 +125,14 @@ func Open(opts Options) (*Store, error) {
 		return nil, err
 	}
 	if !opts.ReadOnly {
+		// Only now, holding the index's lock: a second process opened on a live
+		// daemon's directory must fail before it deletes that daemon's temp files.
+		if err := s.sweepTmp(); err != nil {
+			s.closeHotTiers()
+			_ = s.db.Close()
+			s.cancel()
+			return nil, err
+		}
 		s.bg.Add(1)
 		go s.flusher()
 		s.maybeEvict()
@@ -180,10 +192,7 @@ func (s *Store) prepareDirs() error {
 			return fmt.Errorf("cache: %w", err)
 		}
 	}
-	if err := syncDir(s.blobDir); err != nil {
-		return err
-	}
-	return s.sweepTmp()
+	return syncDir(s.blobDir)
 }
 
 func (s *Store) sweepTmp() error {
@@ -192,9 +201,13 @@ func (s *Store) sweepTmp() error {
 		return fmt.Errorf("cache: read tmp: %w", err)
 	}
 	for _, e := range ents {
+		if info, err := e.Info(); err == nil {
+			s.sweptBytes += info.Size()
+		}
 		if err := os.RemoveAll(filepath.Join(s.tmpDir, e.Name())); err != nil {
 			return fmt.Errorf("cache: sweep tmp: %w", err)
 		}
+		s.sweptFiles++
 	}
 	if len(ents) > 0 {
 		s.log.Info().Int("removed", len(ents)).Msg("removed interrupted temp files")

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPlainProgressWritesStartEndAndPeriodicLines(t *testing.T) {
+	var out bytes.Buffer
+	now := time.Unix(0, 0)
+	p := plainProgress(&out, "verify", 10*time.Second, func() time.Time { return now })
+	p(0, 100)
+	for i := 1; i < 100; i++ {
+		now = now.Add(time.Second)
+		p(i, 100)
+	}
+	p(100, 100)
+	got := strings.Split(strings.TrimSpace(out.String()), "\n")
+	// The start, one line per ten seconds (at 10, 20 ... 90), the end.
+	if len(got) != 11 || got[0] != "verify: 0 of 100 blob files (0%)" || got[1] != "verify: 10 of 100 blob files (10%)" ||
+		got[10] != "verify: 100 of 100 blob files (100%)" {
+		t.Errorf("progress lines:\n%s", out.String())
+	}
+}
+
+func TestBarProgressDrawsABar(t *testing.T) {
+	var out bytes.Buffer
+	p := barProgress(&out, "gc")
+	p(0, 4)
+	p(4, 4)
+	if !strings.Contains(out.String(), "gc") || !strings.Contains(out.String(), "4/4") {
+		t.Errorf("bar output %q", out.String())
+	}
+}
