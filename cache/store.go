@@ -57,11 +57,11 @@ const (
 type Store struct {
 	sweptFiles int   // temp files of interrupted fills removed at Open
 	sweptBytes int64 // and their size
-	opts    Options
-	log     zerolog.Logger
-	db      *badger.DB
-	blobDir string
-	tmpDir  string
+	opts       Options
+	log        zerolog.Logger
+	db         *badger.DB
+	blobDir    string
+	tmpDir     string
 
 	blobs   *ristretto.Cache[string, []byte]   // digest hex -> verified bytes
 	entries *ristretto.Cache[string, hotEntry] // cache key -> entry + generation

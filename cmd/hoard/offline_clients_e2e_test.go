@@ -107,4 +107,3 @@ func TestOfflineMissFailsFastCrane(t *testing.T) {
 	}
 	checkAskedOnce(t, "crane", h, "/v2/ghcr/")
 }
-
