@@ -55,13 +55,11 @@ const (
 
 // Store is the content-addressed cache. All methods are safe for concurrent use.
 type Store struct {
-	sweptFiles int   // temp files of interrupted fills removed at Open
-	sweptBytes int64 // and their size
-	opts       Options
-	log        zerolog.Logger
-	db         *badger.DB
-	blobDir    string
-	tmpDir     string
+	opts    Options
+	log     zerolog.Logger
+	db      *badger.DB
+	blobDir string
+	tmpDir  string
 
 	blobs   *ristretto.Cache[string, []byte]   // digest hex -> verified bytes
 	entries *ristretto.Cache[string, hotEntry] // cache key -> entry + generation
@@ -92,6 +90,9 @@ type Store struct {
 	evictWG  sync.WaitGroup // evictor runs
 	evicting atomic.Bool
 	closeErr error
+
+	sweptFiles int   // temp files of interrupted fills removed at Open
+	sweptBytes int64 // and their size
 }
 
 // Open prepares the directories, clears leftovers of interrupted fills, opens
@@ -179,8 +180,9 @@ func (s *Store) openParts() error {
 }
 
 // prepareDirs creates every shard directory up front, so a commit only has to
-// fsync the one directory it renames into, and empties tmp: a temp file left
-// there is a fill that a crash interrupted and nothing indexed.
+// fsync the one directory it renames into. Open empties tmp once it holds the
+// index: a temp file left there is a fill that a crash interrupted and nothing
+// indexed.
 func (s *Store) prepareDirs() error {
 	for _, d := range []string{s.tmpDir, filepath.Join(s.opts.Dir, "index")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
