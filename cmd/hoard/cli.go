@@ -17,10 +17,14 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if wantsHelp(args) {
 		fs.SetOutput(os.Stdout)
 	}
+	fs.Usage = printUsage(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelpShown
 		}
+		return err
+	}
+	if err := applyEnv(fs, os.LookupEnv); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -5,6 +5,10 @@
 //	hoard gc --data-dir DIR       remove blobs no index entry references
 //	hoard token create|list|revoke  local tokens for --auth local
 //	hoard config print [serve flags]  the effective configuration
+//	hoard health                  exit 0 if the daemon answers /healthz
+//
+// Arguments that start with a flag are serve's (hoard --offline is hoard serve
+// --offline), and every flag may come from the environment as HOARD_<FLAG>.
 package main
 
 import (
@@ -35,28 +39,32 @@ commands:
   gc       remove cached blobs that nothing references (daemon stopped)
   token    create, list and revoke local tokens (for --auth local)
   config   print the effective configuration: hoard config print [serve flags]
+  health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
   version  print the version and commit (also: hoard --version)
 
 Each command's flags and their defaults: hoard <command> -h
 `
 
 func main() {
-	if len(os.Args) < 2 {
+	args := entryArgs(os.Args[1:])
+	if len(args) == 0 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
 	var err error
-	switch os.Args[1] {
+	switch args[0] {
 	case "serve":
-		err = serve(os.Args[2:])
+		err = serve(args[1:])
 	case "verify":
-		err = verify(os.Args[2:])
+		err = verify(args[1:])
 	case "gc":
-		err = gc(os.Args[2:])
+		err = gc(args[1:])
 	case "token":
-		err = token(os.Args[2:])
+		err = token(args[1:])
 	case "config":
-		err = configCmd(os.Args[2:])
+		err = configCmd(args[1:])
+	case "health":
+		err = health(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println(readBuildInfo())
 		return
@@ -64,7 +72,7 @@ func main() {
 		fmt.Print(usage)
 		return
 	default:
-		fmt.Fprintf(os.Stderr, "hoard: unknown command %q\n\n%s", os.Args[1], usage)
+		fmt.Fprintf(os.Stderr, "hoard: unknown command %q\n\n%s", args[0], usage)
 		os.Exit(2)
 	}
 	if errors.Is(err, errHelpShown) {
