@@ -60,4 +60,3 @@ func printUsage(fs *flag.FlagSet) func() {
 		fmt.Fprint(fs.Output(), envHelp)
 	}
 }
-
