@@ -38,7 +38,7 @@ mounts:
 		cache             string
 	}{
 		{"401", "GET", locked.URL + "/maven/a/b/1.0/b-1.0.jar", 401, "error"},
-		{"404 from the upstream", "GET", h.URL + "/maven/a/missing/1.0/missing-1.0.pom", 404, "*"},
+		{"404 from the upstream", "GET", h.URL + "/maven/a/missing/1.0/missing-1.0.pom", 404, "miss"},
 		{"502", "GET", h.URL + "/down/a/b/1.0/b-1.0.jar", 502, "error"},
 		{"504", "GET", h.URL + "/maven/slow/b/1.0/b-1.0.pom", 504, "error"},
 		{"pass-through", "GET", h.URL + "/npm/-/v1/search?text=x", 200, "bypass"},
