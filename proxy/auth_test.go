@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +29,25 @@ type authEnv struct {
 	srv  *Server
 	url  string
 	dir  string
-	logs *bytes.Buffer
+	logs *lockedBuffer
+}
+
+// lockedBuffer collects log lines written from request and fill goroutines at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func newAuthEnv(t *testing.T, adjust ...func(*configs.Config)) *authEnv {
@@ -52,7 +71,7 @@ func newAuthEnv(t *testing.T, adjust ...func(*configs.Config)) *authEnv {
 	for _, fn := range adjust {
 		fn(&cfg)
 	}
-	logs := &bytes.Buffer{}
+	logs := &lockedBuffer{}
 	srv, hs, _ := startServerLogging(t, store, cfg, zerolog.New(logs))
 	return &authEnv{gh: gh, srv: srv, url: hs.URL + "/maven", dir: dir, logs: logs}
 }
