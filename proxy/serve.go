@@ -303,14 +303,19 @@ func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt f
 	}
 }
 
-// failFill answers a fill that produced nothing (see failStatus).
+// failFill answers a fill that produced nothing: at once with statusNotAvailable
+// when the breaker refused it, 504 on a timeout, 502 otherwise.
 func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err error) {
 	requestLogger(r).Warn().Err(err).Str("mount", m.name).Str("path", r.URL.EscapedPath()).Msg("upstream fill failed")
 	if errors.Is(err, errBreakerOpen) {
 		e.failNotAvailable(w, r, m, msgBreakerNoCopy)
 		return
 	}
-	e.fail(w, r, m, failStatus(err), "upstream fetch failed: "+publicReason(err))
+	status := http.StatusBadGateway
+	if isTimeout(err) {
+		status = http.StatusGatewayTimeout
+	}
+	e.fail(w, r, m, status, "upstream fetch failed: "+publicReason(err))
 }
 
 func (e *engine) fail(w http.ResponseWriter, r *http.Request, m *mount, status int, msg string) {

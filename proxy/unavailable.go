@@ -1,9 +1,6 @@
 package proxy
 
-import (
-	"errors"
-	"net/http"
-)
+import "net/http"
 
 // statusNotAvailable answers a request Hoard cannot serve now and has no copy for:
 // offline, or with the upstream's breaker open. It must end the client's attempt at
@@ -22,16 +19,4 @@ const (
 // failNotAvailable answers with statusNotAvailable and why.
 func (e *engine) failNotAvailable(w http.ResponseWriter, r *http.Request, m *mount, msg string) {
 	e.fail(w, r, m, statusNotAvailable, msg)
-}
-
-// failStatus is the status of a fill that produced nothing: fail fast when the
-// breaker refused it, 504 on a timeout, 502 otherwise.
-func failStatus(err error) int {
-	switch {
-	case errors.Is(err, errBreakerOpen):
-		return statusNotAvailable
-	case isTimeout(err):
-		return http.StatusGatewayTimeout
-	}
-	return http.StatusBadGateway
 }
