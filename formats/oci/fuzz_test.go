@@ -95,7 +95,7 @@ func FuzzOCILink(f *testing.F) {
 	for _, s := range []string{
 		`</v2/a/tags/list?last=b&n=2>; rel="next"`, `<http://127.0.0.1:5000/v2/a/blobs/` + d256 + `>`,
 		`<https://registry.example/base/v2/a/manifests/x>; rel="next", <https://storage.example/b>`,
-		`<>`, `>`, `<<>>`, `</v2/a` + "\x00" + `>`,
+		`</v2/../../admin>; rel="next"`, `</v2/%2e%2e/x>`, `<>`, `>`, `<<>>`, `</v2/a` + "\x00" + `>`,
 	} {
 		f.Add(s)
 	}

@@ -29,7 +29,9 @@ func RewriteURL(raw string, upstreams []*url.URL, public string) string {
 		p = p[len(bp):]
 	}
 	rest, ok := strings.CutPrefix(p, "/v2/")
-	if !ok {
+	if !ok || hasDotSegment(rest) {
+		// A path that climbs (even encoded) would land outside the mount once
+		// the client resolves it under the public URL: never rewrite it there.
 		return raw
 	}
 	out := public + rest
@@ -37,6 +39,18 @@ func RewriteURL(raw string, upstreams []*url.URL, public string) string {
 		out += "?" + u.RawQuery
 	}
 	return out
+}
+
+// hasDotSegment reports whether an escaped path has a segment that decodes to
+// "." or "..", or one that does not decode at all.
+func hasDotSegment(escaped string) bool {
+	for _, seg := range strings.Split(escaped, "/") {
+		dec, err := url.PathUnescape(seg)
+		if err != nil || dec == "." || dec == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // RewriteLink rewrites the URL in each <...> of a Link header value.
