@@ -22,6 +22,8 @@ func isTimeout(err error) bool {
 func publicReason(err error) string {
 	var over *overLimit
 	switch {
+	case isDiskFull(err):
+		return "the cache's disk is full"
 	case errors.Is(err, errBreakerOpen):
 		return "upstream unavailable (circuit breaker open)"
 	case errors.Is(err, cache.ErrVerify):

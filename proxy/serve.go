@@ -304,7 +304,8 @@ func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt f
 }
 
 // failFill answers a fill that produced nothing: at once with statusNotAvailable
-// when the breaker refused it, 504 on a timeout, 502 otherwise.
+// when the breaker refused it, 507 when the cache's disk is full, 504 on a
+// timeout, 502 otherwise.
 func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err error) {
 	requestLogger(r).Warn().Err(err).Str("mount", m.name).Str("path", r.URL.EscapedPath()).Msg("upstream fill failed")
 	if errors.Is(err, errBreakerOpen) {
@@ -312,7 +313,10 @@ func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err 
 		return
 	}
 	status := http.StatusBadGateway
-	if isTimeout(err) {
+	switch {
+	case isDiskFull(err):
+		status = http.StatusInsufficientStorage
+	case isTimeout(err):
 		status = http.StatusGatewayTimeout
 	}
 	e.fail(w, r, m, status, "upstream fetch failed: "+publicReason(err))
