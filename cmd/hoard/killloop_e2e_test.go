@@ -44,8 +44,8 @@ func TestKillLoop(t *testing.T) {
 	root := t.TempDir()
 	// Enough artifacts that cold misses (fills) go on through every kill.
 	files := writeKillCorpus(t, root, 12+6*kills)
-	// 8 MiB/s per response: a large artifact's fill spans most kill intervals.
-	o := origin.New(origin.Options{Root: root, Checksums: true, BytesPerSecond: 8 << 20})
+	// 2 MiB/s per response: a large artifact's fill spans most kill intervals.
+	o := origin.New(origin.Options{Root: root, Checksums: true, BytesPerSecond: 2 << 20})
 	up := startUpstream(t, http.StripPrefix(originBase, o))
 	data := t.TempDir()
 	cfg := writeKillConfig(t, up.URL()+originBase)
@@ -205,8 +205,8 @@ func killClient(ctx context.Context, seed uint64, base string, files map[string]
 	client := &http.Client{Timeout: 30 * time.Second}
 	for ctx.Err() == nil {
 		rel := paths[rng.IntN(len(paths))]
-		// One request in eight takes a path nobody read yet: a fill.
-		if rng.IntN(8) == 0 {
+		// One request in four takes a path nobody read yet: a fill.
+		if rng.IntN(4) == 0 {
 			if i := tl.next.Add(1) - 1; i < int64(len(tl.cold)) {
 				rel = tl.cold[i]
 			}
