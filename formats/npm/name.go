@@ -118,12 +118,23 @@ func splitPath(escaped string) ([]string, error) {
 		if !strings.HasPrefix(p, "@") && !strings.HasPrefix(strings.ToLower(p), "%40") {
 			continue
 		}
-		lower := strings.ToLower(p)
-		if j := strings.Index(lower, "%2f"); j > 0 {
+		if j := indexEncodedSlash(p); j > 0 {
 			parts[i] = p[:j] + "/" + p[j+3:]
 		}
 	}
 	return formats.Segments(strings.Join(parts, "/"), isPathByte)
+}
+
+// indexEncodedSlash is the index of the first "%2f" or "%2F" in p, or -1. It
+// reads p's own bytes: an index into strings.ToLower(p) is not one into p when p
+// holds bytes that are not UTF-8, which ToLower replaces with three.
+func indexEncodedSlash(p string) int {
+	for j := 0; j+3 <= len(p); j++ {
+		if p[j] == '%' && p[j+1] == '2' && (p[j+2] == 'f' || p[j+2] == 'F') {
+			return j
+		}
+	}
+	return -1
 }
 
 // takeName reads the package name at the start of segs and returns the rest.
