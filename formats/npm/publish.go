@@ -86,6 +86,9 @@ func parseVersions(doc map[string]json.RawMessage, name string) (map[string]pubV
 	if !ok || isNull(raw) {
 		return nil, nil
 	}
+	if err := checkVersionKeys(raw); err != nil {
+		return nil, err
+	}
 	var versions map[string]pubVersion
 	if err := json.Unmarshal(raw, &versions); err != nil {
 		return nil, bad("versions is not an object of version objects")
@@ -117,6 +120,9 @@ func attachments(doc map[string]json.RawMessage, name string, versions map[strin
 	raw, ok := doc["_attachments"]
 	if !ok || isNull(raw) {
 		return nil, nil
+	}
+	if err := checkAttachmentKeys(raw); err != nil {
+		return nil, err
 	}
 	var atts map[string]attachment
 	if err := json.Unmarshal(raw, &atts); err != nil {
