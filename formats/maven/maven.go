@@ -121,6 +121,9 @@ func metadataKeys(p string) []string {
 	versionDir := path.Dir(p)
 	var keys []string
 	for _, dir := range []string{versionDir, path.Dir(versionDir)} {
+		if dir == "." {
+			continue // a path too short to have this directory: no key to name
+		}
 		m := dir + "/" + metadataFile
 		keys = append(keys, m)
 		for _, s := range sidecarSuffixes {
