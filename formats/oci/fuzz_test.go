@@ -105,7 +105,8 @@ func FuzzOCILink(f *testing.F) {
 	const public = "https://hoard.example/v2/ghcr/"
 	f.Fuzz(func(t *testing.T, v string) {
 		out := RewriteLink(v, ups, public)
-		if strings.Count(out, "<") != strings.Count(v, "<") {
+		// The same <...> items: a rewritten URL may escape a "<" of its path.
+		if len(linkURLs(out)) != len(linkURLs(v)) {
 			t.Fatalf("%q became %q", v, out)
 		}
 		for _, u := range linkURLs(out) {
