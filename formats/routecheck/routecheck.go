@@ -18,7 +18,8 @@ const upstreamBase = "http://upstream.test/base"
 // Check returns what is wrong with rt, or nil: its keys (Key, Invalidate,
 // Alternates, the sidecars' routes) are relative, with no "." or ".." segment, no
 // NUL, no backslash and no control character; its Path decodes to a path that
-// stays under the upstream base URL it is appended to.
+// stays under the upstream base URL it is appended to, with at most a canonical
+// query.
 func Check(rt formats.Route) error {
 	keys := append([]string{rt.Key}, rt.Invalidate...)
 	keys = append(keys, rt.Alternates...)
@@ -75,8 +76,13 @@ func checkPath(p string) error {
 	if err != nil {
 		return fmt.Errorf("path %q makes no URL: %v", p, err)
 	}
-	if u.Host != "upstream.test" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("path %q changes the URL's host, query or fragment: %s", p, u)
+	// A query is allowed where a format builds one from parameters it checked
+	// (OCI's tag list ?last=): it must parse and be in canonical form.
+	if u.Host != "upstream.test" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("path %q changes the URL's host or adds a fragment: %s", p, u)
+	}
+	if q, err := url.ParseQuery(u.RawQuery); err != nil || q.Encode() != u.RawQuery {
+		return fmt.Errorf("path %q carries a query %q not in canonical form", p, u.RawQuery)
 	}
 	if err := checkClean("path", u.EscapedPath()); err != nil {
 		return err
