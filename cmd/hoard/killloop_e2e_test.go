@@ -43,7 +43,7 @@ func TestKillLoop(t *testing.T) {
 	}
 	root := t.TempDir()
 	// Enough artifacts that cold misses (fills) go on through every kill.
-	files := writeKillCorpus(t, root, 12+6*kills)
+	files := writeKillCorpus(t, root, 12+8*kills)
 	// 2 MiB/s per response: a large artifact's fill spans most kill intervals.
 	o := origin.New(origin.Options{Root: root, Checksums: true, BytesPerSecond: 2 << 20})
 	up := startUpstream(t, http.StripPrefix(originBase, o))
@@ -64,6 +64,8 @@ func TestKillLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 0))
 	leftByKills := 0
 	for i := range kills {
+		// Each run of the daemon gets its share of paths nobody read yet.
+		tl.limit.Store(int64(len(tl.cold) * (i + 1) / kills))
 		h := startHoardOn(t, addr, data, "--config", cfg)
 		time.Sleep(time.Duration(150+rng.IntN(1200)) * time.Millisecond)
 		h.Kill()
@@ -102,7 +104,7 @@ func TestKillLoop(t *testing.T) {
 // client reads (checksums included, which the origin computes) with its bytes.
 func writeKillCorpus(t *testing.T, root string, artifacts int) map[string][]byte {
 	t.Helper()
-	sizes := []int{700, 16 << 10, 90 << 10, 200 << 10, 1 << 20, 3 << 20}
+	sizes := []int{700, 16 << 10, 90 << 10, 200 << 10, 1 << 20, 2 << 20}
 	src := rand.NewChaCha8([32]byte{'k', 'i', 'l', 'l'})
 	files := map[string][]byte{}
 	add := func(rel string, b []byte) {
@@ -147,8 +149,8 @@ func writeKillConfig(t *testing.T, upstream string) string {
 // killTally counts what clients saw. Only complete bodies are judged: a cut
 // transfer or a refused connection is what a kill looks like to a client.
 type killTally struct {
-	cold                   []string // paths not read yet, in the order clients take them
-	next                   atomic.Int64
+	cold                   []string     // paths not read yet, in the order clients take them
+	next, limit            atomic.Int64 // cold[next] is the next to take, if below limit
 	complete, cut, refused atomic.Int64
 	mu                     sync.Mutex
 	status                 map[int]int
@@ -159,7 +161,7 @@ func (k *killTally) String() string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return fmt.Sprintf("%d complete bodies, %d cut, %d refused, other statuses %v, %d wrong, %d cold paths taken",
-		k.complete.Load(), k.cut.Load(), k.refused.Load(), k.status, len(k.bad), min(k.next.Load(), int64(len(k.cold))))
+		k.complete.Load(), k.cut.Load(), k.refused.Load(), k.status, len(k.bad), k.next.Load())
 }
 
 func (k *killTally) note(status int, bad string) {
@@ -207,7 +209,7 @@ func killClient(ctx context.Context, seed uint64, base string, files map[string]
 		rel := paths[rng.IntN(len(paths))]
 		// One request in four takes a path nobody read yet: a fill.
 		if rng.IntN(4) == 0 {
-			if i := tl.next.Add(1) - 1; i < int64(len(tl.cold)) {
+			if i := tl.next.Load(); i < tl.limit.Load() && tl.next.CompareAndSwap(i, i+1) {
 				rel = tl.cold[i]
 			}
 		}
@@ -248,18 +250,35 @@ func coldOrder(files map[string][]byte) []string {
 // whole, whatever the kills left in the cache.
 func checkAllServed(t *testing.T, base string, files map[string][]byte) {
 	t.Helper()
-	client := &http.Client{Timeout: time.Minute}
-	for rel, want := range files {
-		resp, err := client.Get(base + rel)
-		if err != nil {
-			t.Errorf("GET %s: %v", rel, err)
-			continue
-		}
-		got, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
-			t.Errorf("GET %s after the kills: %s, %d bytes of %d, %v", rel, resp.Status, len(got), len(want), err)
-		}
+	client := &http.Client{Timeout: 5 * time.Minute}
+	paths := make(chan string)
+	var wg sync.WaitGroup
+	for range 8 { // paths never filled still come from the paced origin
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for rel := range paths {
+				checkServed(t, client, base, rel, files[rel])
+			}
+		}()
+	}
+	for rel := range files {
+		paths <- rel
+	}
+	close(paths)
+	wg.Wait()
+}
+
+func checkServed(t *testing.T, client *http.Client, base, rel string, want []byte) {
+	resp, err := client.Get(base + rel)
+	if err != nil {
+		t.Errorf("GET %s: %v", rel, err)
+		return
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+		t.Errorf("GET %s after the kills: %s, %d bytes of %d, %v", rel, resp.Status, len(got), len(want), err)
 	}
 }
 
