@@ -121,8 +121,10 @@ type Format interface {
 	// Route reads a request; rest is the escaped path after the mount prefix, starting
 	// with "/". An error is the client's fault and is answered with 400.
 	Route(r *http.Request, rest string) (Route, error)
-	// WriteError answers in the protocol's own error shape.
-	WriteError(w http.ResponseWriter, status int, message string)
+	// WriteError answers r in the protocol's own error shape. err's text is the
+	// message; a format may read more from it with errors.As (an error code of its
+	// own that Route put there, say).
+	WriteError(w http.ResponseWriter, r *http.Request, status int, err error)
 	// CheckBody looks at an upstream response before anything is cached or streamed:
 	// its headers and up to the first 512 bytes. An error means the body is not the
 	// content asked for (an HTML login page served for a jar, say).
@@ -134,6 +136,10 @@ type Format interface {
 // ErrMethod is wrapped by Route for a method the protocol does not offer at a path;
 // the proxy answers it with 405.
 var ErrMethod = errors.New("method not allowed")
+
+// ErrNoMount is what the proxy hands WriteError (with 404) for a request under a
+// Rooted format's API root whose name no mount serves.
+var ErrNoMount = errors.New("no registry is mounted for this repository")
 
 // Rewriter is implemented by formats whose metadata points at URLs that must be
 // rewritten to Hoard's public URL (npm's dist.tarball, say). Rewrite runs once per

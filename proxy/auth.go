@@ -98,7 +98,7 @@ func challenge(w http.ResponseWriter, r *http.Request, m *mount, msg string) {
 	}
 	w.Header().Set("WWW-Authenticate", ch)
 	setResult(r, resultError)
-	m.format.WriteError(w, http.StatusUnauthorized, msg)
+	m.format.WriteError(w, r, http.StatusUnauthorized, errors.New(msg))
 }
 
 // clientAddr is the peer's IP. Forwarded headers are not trusted: a client could set

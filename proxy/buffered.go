@@ -27,7 +27,7 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 		if pp, ok := m.format.(formats.PublishParser); ok {
 			var err error
 			if atts, err = pp.ParsePublish(rt, b); err != nil {
-				e.fail(w, r, m, http.StatusBadRequest, err.Error())
+				e.failErr(w, r, m, http.StatusBadRequest, err)
 				return
 			}
 		}

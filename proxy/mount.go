@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"hoard/configs"
@@ -21,10 +22,10 @@ type mount struct {
 	cred      upstreamCredential
 	// anonymousRead lets requests without a token read.
 	anonymousRead bool
-	// What the /v2/ answers of an OCI mount need, for names under the mount's
-	// prefix and for names it serves as the default OCI mount.
-	ociNamed, ociBare *ociMount
-	ociPrefix         string // "NAME/", the mount's first segment under /v2/
+	// fixNamed fixes the headers of answers for names under the mount's own prefix,
+	// fixBare of those it serves as its API root's default mount; nil when the
+	// format fixes none (see formats.ResponseFixer).
+	fixNamed, fixBare formats.HeaderFixer
 }
 
 func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs.Upstream) (*mount, error) {
@@ -36,6 +37,12 @@ func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs
 	for class, d := range m.TTL {
 		out.ttl[class] = d.D()
 	}
+	if ut, ok := f.(formats.UpstreamTransporter); ok {
+		client = &http.Client{
+			Transport:     ut.UpstreamTransport(client.Transport, ruleBases(m), userAgent),
+			CheckRedirect: client.CheckRedirect,
+		}
+	}
 	for _, rule := range m.Rules() {
 		u, err := newUpstream(rule, client, uc)
 		if err != nil {
@@ -44,6 +51,36 @@ func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs
 		out.upstreams = append(out.upstreams, u)
 	}
 	return out, nil
+}
+
+// ruleBases are the base URLs of m's upstreams.
+func ruleBases(m configs.Mount) []*url.URL {
+	var out []*url.URL
+	for _, r := range m.Rules() {
+		if u, err := url.Parse(r.URL); err == nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// setFixers asks a ResponseFixer format for the fixers of m's answers: public is
+// the server's public URL.
+func (m *mount) setFixers(public string) {
+	rf, ok := m.format.(formats.ResponseFixer)
+	if !ok {
+		return
+	}
+	var bases []*url.URL
+	for _, u := range m.upstreams {
+		bases = append(bases, u.base)
+	}
+	if r, ok := m.format.(formats.Rooted); ok {
+		root := public + "/" + r.APIRoot() + "/"
+		m.fixNamed, m.fixBare = rf.HeaderFixer(root+m.name+"/", bases), rf.HeaderFixer(root, bases)
+		return
+	}
+	m.fixNamed = rf.HeaderFixer(public+"/"+m.name+"/", bases)
 }
 
 // ttlFor is how long metadata of a class stays fresh.

@@ -66,7 +66,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	}
 	if !hit && e.knownMissing(m, key, callerKey(infoOf(r).caller.token)) {
 		setResult(r, resultHit)
-		m.format.WriteError(w, http.StatusNotFound, "not found")
+		m.format.WriteError(w, r, http.StatusNotFound, errNotFound)
 		return
 	}
 	if !hit && r.Method == http.MethodHead {
@@ -261,7 +261,7 @@ func (e *engine) writeRelayed(w http.ResponseWriter, r *http.Request, m *mount, 
 				w.Header()[k] = v
 			}
 		}
-		m.format.WriteError(w, rel.status, http.StatusText(rel.status))
+		m.format.WriteError(w, r, rel.status, errors.New(http.StatusText(rel.status)))
 		return
 	}
 	for k, v := range rel.header {
@@ -323,6 +323,14 @@ func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err 
 }
 
 func (e *engine) fail(w http.ResponseWriter, r *http.Request, m *mount, status int, msg string) {
-	setResult(r, resultError)
-	m.format.WriteError(w, status, msg)
+	e.failErr(w, r, m, status, errors.New(msg))
 }
+
+// failErr answers with err, which the format may read more from than its text.
+func (e *engine) failErr(w http.ResponseWriter, r *http.Request, m *mount, status int, err error) {
+	setResult(r, resultError)
+	m.format.WriteError(w, r, status, err)
+}
+
+// errNotFound is the answer to content known not to exist.
+var errNotFound = errors.New("not found")

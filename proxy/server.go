@@ -44,9 +44,8 @@ type Server struct {
 	access   zerolog.Logger
 	draining atomic.Bool
 	handler  http.Handler
-	// ociDefault serves /v2/ names that start with no OCI mount's name.
-	ociDefault *mount
-	ociNames   map[string]bool // the OCI mounts' names
+	// roots are the fixed API roots of Rooted formats (OCI's /v2/).
+	roots []*apiRoot
 }
 
 // New builds a server from a validated configuration.
@@ -61,23 +60,15 @@ func New(o Options) (*Server, error) {
 		if !ok {
 			return nil, fmt.Errorf("mount %s: format %q is not built in", mc.Name, mc.Format)
 		}
-		c := client
-		if f.Name() == ociFormat {
-			c = ociClient(client, mc)
-		}
-		m, err := newMount(mc, f, c, o.Config.Upstream)
+		m, err := newMount(mc, f, client, o.Config.Upstream)
 		if err != nil {
 			return nil, err
 		}
-		if f.Name() == ociFormat {
-			m.ociPrefix = mc.Name + "/"
-			m.ociNamed, m.ociBare = newOCIMount(m, o.Config.PublicURL, m.ociPrefix), newOCIMount(m, o.Config.PublicURL, "")
-		}
+		m.setFixers(o.Config.PublicURL)
 		s.mounts[mc.Name] = m
 	}
 	s.watchBreakers()
-	s.ociDefault = s.mounts[o.Config.OCIDefault]
-	s.ociNames = s.ociMountNames()
+	s.roots = newRoots(s.mounts, o.Config.OCIDefault)
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), maxMetadata: int64(o.Config.Cache.MaxMetadataSize), metrics: s.metrics, log: o.Logger, now: time.Now,
@@ -142,8 +133,8 @@ func (s *Server) route(admin http.Handler) http.Handler {
 		if hasRest {
 			sub = trimmed[len(name):] // "/" and the rest, without a copy
 		}
-		if name == "v2" {
-			s.serveOCI(w, r, sub)
+		if root := s.rootOf(name); root != nil {
+			s.serveRoot(w, r, root, sub)
 			return
 		}
 		m, ok := s.mounts[name]
@@ -153,7 +144,7 @@ func (s *Server) route(admin http.Handler) http.Handler {
 		}
 		ri := infoOf(r)
 		ri.mount, ri.format = m.name, m.format.Name()
-		s.serveMount(w, r, m, sub)
+		s.serveMount(fixed(w, r, m.fixNamed), r, m, sub)
 	})
 }
 
@@ -165,7 +156,7 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 		if errors.Is(err, formats.ErrMethod) {
 			status = http.StatusMethodNotAllowed
 		}
-		m.format.WriteError(w, status, err.Error())
+		m.format.WriteError(w, r, status, err)
 		return
 	}
 	c, ok := s.admit(w, r, m, rt)

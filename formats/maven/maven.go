@@ -162,11 +162,11 @@ func contentType(p string) string {
 
 // WriteError implements formats.Format. Maven and Gradle read only the status code and
 // show the body as text.
-func (Format) WriteError(w http.ResponseWriter, status int, message string) {
+func (Format) WriteError(w http.ResponseWriter, _ *http.Request, status int, err error) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	fmt.Fprintln(w, message)
+	fmt.Fprintln(w, err.Error())
 }
 
 // CheckBody refuses an HTML page served in place of an artifact, as misconfigured

@@ -124,7 +124,7 @@ func TestCheckBodyRefusesHTML(t *testing.T) {
 
 func TestWriteErrorIsPlainText(t *testing.T) {
 	w := httptest.NewRecorder()
-	New().WriteError(w, http.StatusBadGateway, "upstream down")
+	New().WriteError(w, httptest.NewRequest("GET", "/x", nil), http.StatusBadGateway, errors.New("upstream down"))
 	if w.Code != 502 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") || !strings.Contains(w.Body.String(), "upstream down") {
 		t.Errorf("got %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.String())
 	}

@@ -30,8 +30,8 @@ func (Format) Name() string { return "npm" }
 func (Format) FallThrough() bool { return false }
 
 // WriteError answers in npm's shape, {"error": "..."}, which every client prints.
-func (Format) WriteError(w http.ResponseWriter, status int, message string) {
-	body, _ := json.Marshal(map[string]string{"error": message})
+func (Format) WriteError(w http.ResponseWriter, _ *http.Request, status int, err error) {
+	body, _ := json.Marshal(map[string]string{"error": err.Error()})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

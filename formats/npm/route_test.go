@@ -176,7 +176,7 @@ func TestNpmSameFileDifferentScopes(t *testing.T) {
 
 func TestNpmWriteError(t *testing.T) {
 	rec := httptest.NewRecorder()
-	New().WriteError(rec, http.StatusBadRequest, `bad "name"`)
+	New().WriteError(rec, httptest.NewRequest("GET", "/x", nil), http.StatusBadRequest, errors.New(`bad "name"`))
 	if rec.Code != 400 || rec.Header().Get("Content-Type") != "application/json" ||
 		strings.TrimSpace(rec.Body.String()) != `{"error":"bad \"name\""}` {
 		t.Fatalf("got %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"hoard/formats"
 )
 
 // Error codes of the distribution spec, plus UNKNOWN for failures of Hoard or its
@@ -28,22 +30,15 @@ const (
 	CodeUnknown             = "UNKNOWN"
 )
 
-var knownCodes = map[string]bool{
-	CodeBlobUnknown: true, CodeBlobUploadInvalid: true, CodeBlobUploadUnknown: true, CodeDigestInvalid: true,
-	CodeManifestBlobUnknown: true, CodeManifestInvalid: true, CodeManifestUnknown: true, CodeNameInvalid: true,
-	CodeNameUnknown: true, CodeSizeInvalid: true, CodeUnauthorized: true, CodeDenied: true,
-	CodeUnsupported: true, CodeTooManyRequests: true, CodeUnknown: true,
-}
-
-// codeError is a Route error that names its spec code. Its text starts with the
-// code, which is how WriteError (which gets only the text) finds it again.
+// codeError is an error of Route or ParsePublish that names its spec code; WriteError
+// finds the code with errors.As.
 type codeError struct {
 	code string
 	msg  string
 	base error // formats.ErrBadPath or formats.ErrMethod, for the proxy's status
 }
 
-func (e *codeError) Error() string { return e.code + ": " + e.msg }
+func (e *codeError) Error() string { return e.msg }
 func (e *codeError) Unwrap() error { return e.base }
 
 func errorf(base error, code, format string, a ...any) error {
@@ -62,8 +57,8 @@ type ErrorItem struct {
 	Detail  any    `json:"detail,omitempty"`
 }
 
-// WriteErrorCode writes one error in the spec's shape.
-func WriteErrorCode(w http.ResponseWriter, status int, code, message string) {
+// writeErrorCode writes one error in the spec's shape.
+func writeErrorCode(w http.ResponseWriter, status int, code, message string) {
 	b, _ := json.Marshal(ErrorBody{Errors: []ErrorItem{{Code: code, Message: message}}})
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -73,25 +68,18 @@ func WriteErrorCode(w http.ResponseWriter, status int, code, message string) {
 	w.Write(b)
 }
 
-// pathTeller is a ResponseWriter that knows its request's path; the proxy's OCI
-// dispatcher provides one, so a bare "not found" can name what was not found.
-type pathTeller interface{ RequestPath() string }
-
-// WriteError implements formats.Format: the code comes from a codeError's text, or
-// else from the status and, for 404, from what the path asked for.
-func (Format) WriteError(w http.ResponseWriter, status int, message string) {
-	code := ""
-	if c, rest, ok := strings.Cut(message, ": "); ok && knownCodes[c] {
-		code, message = c, rest
+// WriteError implements formats.Format: the code is a codeError's, or else follows
+// from the status and, for 404, from what the request's path asked for.
+func (Format) WriteError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	var ce *codeError
+	switch {
+	case errors.As(err, &ce):
+		writeErrorCode(w, status, ce.code, ce.msg)
+	case errors.Is(err, formats.ErrNoMount):
+		writeErrorCode(w, status, CodeNameUnknown, err.Error())
+	default:
+		writeErrorCode(w, status, codeForStatus(status, r.URL.Path), err.Error())
 	}
-	if code == "" {
-		path := ""
-		if pt, ok := w.(pathTeller); ok {
-			path = pt.RequestPath()
-		}
-		code = codeForStatus(status, path)
-	}
-	WriteErrorCode(w, status, code, message)
 }
 
 func codeForStatus(status int, path string) string {

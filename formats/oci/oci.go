@@ -30,9 +30,8 @@ func (Format) Name() string { return "oci" }
 // FallThrough: one repository lives at one upstream.
 func (Format) FallThrough() bool { return false }
 
-// Challenge implements formats.Challenger: docker, podman, containerd, skopeo and
-// crane all answer Basic with the credentials they hold for the registry.
-func (Format) Challenge() string { return `Basic realm="hoard"` }
+// Challenge implements formats.Challenger.
+func (Format) Challenge() string { return basicChallenge }
 
 // DigestHeader names the header that carries the served content's digest.
 func (Format) DigestHeader() string { return "Docker-Content-Digest" }

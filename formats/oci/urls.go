@@ -1,8 +1,11 @@
 package oci
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
+
+	"hoard/formats"
 )
 
 // RewriteURL turns a URL the upstream handed out (an upload's Location, the Link to
@@ -110,6 +113,49 @@ func PathDigest(escapedPath string) string {
 	}
 	if d, ok := ParseDigest(escapedPath[i+1:]); ok {
 		return d.String()
+	}
+	return ""
+}
+
+// HeaderFixer implements formats.ResponseFixer.
+func (Format) HeaderFixer(public string, upstreams []*url.URL) formats.HeaderFixer {
+	return &headerFixer{public: public, upstreams: upstreams}
+}
+
+// headerFixer fixes the headers of every /v2/ answer as it goes out: URLs the
+// upstream handed out point at the server's public URL, a 401 carries the server's
+// challenge (never the upstream's token realm), and content by digest names its
+// digest.
+type headerFixer struct {
+	public    string
+	upstreams []*url.URL
+}
+
+func (f *headerFixer) FixHeader(r *http.Request, status int, h http.Header) {
+	if loc := firstHeader(h, "Location"); loc != "" {
+		h["Location"] = []string{RewriteURL(loc, f.upstreams, f.public)}
+	}
+	if links := h["Link"]; len(links) > 0 {
+		out := make([]string, len(links))
+		for i, l := range links {
+			out[i] = RewriteLink(l, f.upstreams, f.public)
+		}
+		h["Link"] = out
+	}
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", basicChallenge)
+	}
+	if status/100 == 2 && (r.Method == http.MethodGet || r.Method == http.MethodHead) && firstHeader(h, "Docker-Content-Digest") == "" {
+		if d := PathDigest(r.URL.EscapedPath()); d != "" {
+			h["Docker-Content-Digest"] = []string{d}
+		}
+	}
+}
+
+// firstHeader is h.Get(key) for a key already in canonical form.
+func firstHeader(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
 	}
 	return ""
 }

@@ -1,7 +1,11 @@
-package proxy
+// Package regtoken is the registry token protocol (the Docker token dance) as an
+// http.RoundTripper: Basic credentials are exchanged at the upstream's token realm for
+// a bearer token of the scope each request needs. It knows no cache and no format; a
+// format names it (formats.UpstreamTransporter) and supplies the scope of a request
+// and the shape of a refusal. It imports only the standard library and an LRU.
+package regtoken
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,20 +18,33 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
-
-	"hoard/configs"
-	"hoard/formats/oci"
 )
 
-// bearerTransport speaks the Docker token protocol to an OCI mount's upstreams. The
+// Config describes the upstreams a Transport speaks the protocol to.
+type Config struct {
+	// Upstreams are the registries' base URLs; requests to any other host (a redirect
+	// to object storage) go without Authorization.
+	Upstreams []*url.URL
+	// Scope is the token scope a request needs ("repository:NAME:pull"); "" asks for
+	// a token of no scope.
+	Scope func(req *http.Request) string
+	// Refused is what the client gets when the token server refuses the credentials:
+	// a 401 in the protocol's error shape, which makes the client offer better ones.
+	Refused func(msg string) *http.Response
+	// UserAgent is sent with the pings and token requests the transport makes itself.
+	UserAgent string
+}
+
+// Transport speaks the registry token protocol to a mount's upstreams. The
 // request's Authorization is the credential to use (the caller's, or the mount's
 // own): Basic credentials are exchanged at the upstream's token realm for a token of
 // the scope the request needs (none: an anonymous token, which public images take),
 // and tokens are kept until they expire, per credential and scope. Requests to any
 // other host (a redirect to object storage) go without Authorization.
-type bearerTransport struct {
+type Transport struct {
 	base     http.RoundTripper
 	upstream map[string]*url.URL // by host:port
+	cfg      Config
 	now      func() time.Time
 
 	mu     sync.Mutex
@@ -54,28 +71,18 @@ const (
 	maxTokenBody     = 1 << 20
 )
 
-func newBearerTransport(base http.RoundTripper, upstreams []*url.URL) *bearerTransport {
-	t := &bearerTransport{base: base, upstream: map[string]*url.URL{}, now: time.Now, pings: map[string]pinged{},
+// New returns a Transport that sends through base.
+func New(base http.RoundTripper, cfg Config) *Transport {
+	t := &Transport{base: base, cfg: cfg, upstream: map[string]*url.URL{}, now: time.Now, pings: map[string]pinged{},
 		tokens: expirable.NewLRU[string, cachedToken](maxTokens, nil, tokenMaxLife)}
-	for _, u := range upstreams {
+	for _, u := range cfg.Upstreams {
 		t.upstream[u.Host] = u
 	}
 	return t
 }
 
-// ociClient is the upstream client of an OCI mount: the shared transport under the
-// token protocol, with the same redirect rule.
-func ociClient(shared *http.Client, m configs.Mount) *http.Client {
-	var ups []*url.URL
-	for _, r := range m.Rules() {
-		if u, err := url.Parse(r.URL); err == nil {
-			ups = append(ups, u)
-		}
-	}
-	return &http.Client{Transport: newBearerTransport(shared.Transport, ups), CheckRedirect: shared.CheckRedirect}
-}
-
-func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	up, ours := t.upstream[req.URL.Host]
 	if !ours {
 		if req.Header.Get("Authorization") == "" {
@@ -95,7 +102,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		// credential goes as it is.
 		return t.base.RoundTrip(req)
 	}
-	scope := scopeOf(req)
+	scope := t.cfg.Scope(req)
 	resp, err := t.withToken(req, up, ch, cred, scope)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
@@ -120,7 +127,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // withToken sends req with a token for scope; a refusal by the token server comes
 // back as the upstream's 401, so the client is challenged for better credentials.
-func (t *bearerTransport) withToken(req *http.Request, up *url.URL, ch authChallenge, cred, scope string) (*http.Response, error) {
+func (t *Transport) withToken(req *http.Request, up *url.URL, ch authChallenge, cred, scope string) (*http.Response, error) {
 	tok, refused, err := t.token(req.Context(), up, ch, cred, scope)
 	if err != nil {
 		return nil, err
@@ -138,30 +145,9 @@ func (t *bearerTransport) withToken(req *http.Request, up *url.URL, ch authChall
 	return t.base.RoundTrip(out)
 }
 
-// scopeOf is the token scope a request needs: pull to read, push to write, delete to
-// delete, and pull of the source of a cross-repository mount.
-func scopeOf(req *http.Request) string {
-	repo, ok := oci.RepoOf(req.URL.EscapedPath())
-	if !ok {
-		return ""
-	}
-	action := "pull,push"
-	switch req.Method {
-	case http.MethodGet, http.MethodHead:
-		action = "pull"
-	case http.MethodDelete:
-		action = "delete"
-	}
-	scope := "repository:" + repo + ":" + action
-	if from := req.URL.Query().Get("from"); from != "" && oci.ValidName(from) {
-		scope += " repository:" + from + ":pull"
-	}
-	return scope
-}
-
 // challenge learns, once per upstream host and then every pingTTL, how it wants
 // clients to authenticate: GET /v2/ without credentials.
-func (t *bearerTransport) challenge(ctx context.Context, up *url.URL) (authChallenge, error) {
+func (t *Transport) challenge(ctx context.Context, up *url.URL) (authChallenge, error) {
 	t.mu.Lock()
 	p, ok := t.pings[up.Host]
 	t.mu.Unlock()
@@ -174,7 +160,7 @@ func (t *bearerTransport) challenge(ctx context.Context, up *url.URL) (authChall
 	if err != nil {
 		return authChallenge{}, err
 	}
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", t.cfg.UserAgent)
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		return authChallenge{}, err
@@ -203,7 +189,7 @@ func tokenKey(ch authChallenge, cred, scope string) string {
 
 // token returns a cached token or fetches one from the realm, which must be on the
 // upstream's host. Only Basic credentials with a user or password are sent to it.
-func (t *bearerTransport) token(ctx context.Context, up *url.URL, ch authChallenge, cred, scope string) (string, *http.Response, error) {
+func (t *Transport) token(ctx context.Context, up *url.URL, ch authChallenge, cred, scope string) (string, *http.Response, error) {
 	key := tokenKey(ch, cred, scope)
 	if tok, ok := t.tokens.Get(key); ok && t.now().Before(tok.expires) {
 		return tok.value, nil, nil
@@ -224,7 +210,7 @@ func (t *bearerTransport) token(ctx context.Context, up *url.URL, ch authChallen
 	if err != nil {
 		return "", nil, err
 	}
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", t.cfg.UserAgent)
 	if basicHasCredentials(cred) {
 		req.Header.Set("Authorization", cred)
 	}
@@ -238,7 +224,7 @@ func (t *bearerTransport) token(ctx context.Context, up *url.URL, ch authChallen
 		return "", nil, err
 	}
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		return "", unauthorized("the upstream refused these credentials"), nil
+		return "", t.cfg.Refused("the upstream refused these credentials"), nil
 	}
 	var tr struct {
 		Token       string `json:"token"`
@@ -269,15 +255,4 @@ func basicHasCredentials(cred string) bool {
 		return false
 	}
 	return rest != "" && rest != "Og==" // base64(":")
-}
-
-// unauthorized is a 401 in the OCI error shape, made here for a token refusal.
-func unauthorized(msg string) *http.Response {
-	b, _ := json.Marshal(oci.ErrorBody{Errors: []oci.ErrorItem{{Code: oci.CodeUnauthorized, Message: msg}}})
-	return &http.Response{
-		StatusCode: http.StatusUnauthorized, Status: "401 Unauthorized", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}, "Www-Authenticate": {`Basic realm="hoard"`}},
-		Body:          io.NopCloser(bytes.NewReader(b)),
-		ContentLength: int64(len(b)),
-	}
 }

@@ -1,0 +1,57 @@
+package formats
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// The interfaces in this file are how the engine asks a format for protocol
+// behaviour beyond reading routes; each is optional, and a format implements only
+// those its protocol needs. The engine never names a format.
+
+// Rooted is implemented by formats whose clients address the server at a fixed API
+// root instead of under /MOUNT/: OCI clients speak /v2/, and Docker's
+// registry-mirrors setting cannot add a path. Under the root, a first path segment
+// that names a mount of the format picks that mount ("/v2/ghcr/owner/image/..."),
+// and any other name goes whole to the configured default mount.
+type Rooted interface {
+	// APIRoot is the root's path segment ("v2" for /v2/).
+	APIRoot() string
+	// RootHeader sets the headers that every answer under the root carries.
+	RootHeader(h http.Header)
+	// ServeRoot answers the root itself ("/v2/"), the protocol's version check.
+	// refused reports whether the server knows the caller's credentials to be bad;
+	// it asks the token validator, so call it only when the answer depends on it.
+	ServeRoot(w http.ResponseWriter, r *http.Request, refused func() bool)
+	// MirrorHost is the upstream host a request says the server stands in for
+	// (containerd's ?ns=HOST), or "". It only picks among configured mounts.
+	MirrorHost(r *http.Request) string
+	// CleanQuery makes r's query fit for the upstream of the mount chosen: prefix is
+	// the public prefix of the mount's names ("ghcr/", or "" for the default mount)
+	// and isMount reports whether a name's first segment names a mount of the format.
+	CleanQuery(r *http.Request, prefix string, isMount func(first string) bool)
+}
+
+// ResponseFixer is implemented by formats whose answers carry headers that must be
+// fixed as they go out: upstream URLs in Location or Link that must point at the
+// server, a 401's challenge, a digest header the protocol promises.
+type ResponseFixer interface {
+	// HeaderFixer is called once per mount and public prefix, when the server
+	// starts: public is the server's public URL of the names it serves
+	// ("https://hoard.example/v2/ghcr/"), upstreams the mount's upstream base URLs.
+	HeaderFixer(public string, upstreams []*url.URL) HeaderFixer
+}
+
+// HeaderFixer fixes the headers of one answer just before its status line is sent.
+type HeaderFixer interface {
+	FixHeader(r *http.Request, status int, h http.Header)
+}
+
+// UpstreamTransporter is implemented by formats whose upstreams take credentials
+// through a protocol of their own (registries' token dance, see package regtoken).
+// The engine sends every upstream request of the format's mounts through the
+// RoundTripper returned, with the credential to use in its Authorization header;
+// base is the shared transport and upstreams the mount's base URLs.
+type UpstreamTransporter interface {
+	UpstreamTransport(base http.RoundTripper, upstreams []*url.URL, userAgent string) http.RoundTripper
+}
