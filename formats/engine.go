@@ -55,3 +55,27 @@ type HeaderFixer interface {
 type UpstreamTransporter interface {
 	UpstreamTransport(base http.RoundTripper, upstreams []*url.URL, userAgent string) http.RoundTripper
 }
+
+// Alternator is implemented by formats with several variants of one document:
+// Alternates are the keys of other variants whose cached content answers a
+// Metadata route as well (npm's full packument answers a request for the
+// abbreviated one), served when the route's own key is not fresh but one of them is.
+type Alternator interface {
+	Alternates(rt Route) []string
+}
+
+// HeadRevalidator is implemented by formats whose upstreams name a document's digest
+// in a header: a stale Metadata entry for which RevalidateHead names a header is
+// revalidated with a HEAD instead of a conditional GET, and the same digest
+// ("sha256:<hex>") means unchanged (OCI's Docker-Content-Digest, which spares the
+// upstream's pull rate limits). "" keeps the conditional GET.
+type HeadRevalidator interface {
+	RevalidateHead(rt Route) string
+}
+
+// HeaderKeeper is implemented by formats whose metadata carries meaning in response
+// headers: KeepHeaders are stored with a Metadata entry and served with it (OCI's
+// Link to the next page of a tag list).
+type HeaderKeeper interface {
+	KeepHeaders(rt Route) []string
+}

@@ -47,7 +47,8 @@ type Checksum struct {
 }
 
 // Sidecar is a document that declares an artifact's checksum: Maven's .sha1 next to
-// the jar, or the npm packument whose dist.integrity covers a tarball.
+// the jar, or the npm packument whose dist.integrity covers a tarball. A format
+// lists them through SidecarLister.
 type Sidecar struct {
 	Algo  string // for a plain checksum file: md5, sha1, sha256, sha512
 	Route Route  // how to fetch (and cache) the document itself
@@ -71,12 +72,9 @@ type Route struct {
 	Package string
 	// TTLClass picks the TTL of Metadata (for example "metadata" or "snapshot").
 	TTLClass string
-	// Sidecars are tried in order; the first one found upstream must match the artifact.
-	Sidecars []Sidecar
-	// CacheOnSuccess, for Publish: keep the published body under Key once the upstream
-	// accepted it. Mutable is then the entry's kind.
+	// CacheOnSuccess, for Publish: keep the published body under Key, as immutable
+	// content, once the upstream accepted it.
 	CacheOnSuccess bool
-	Mutable        bool
 	// Removes marks a request that removes content though it is not a Delete (an npm
 	// unpublish by PUT, a yank): it needs the delete scope.
 	Removes bool
@@ -92,10 +90,6 @@ type Route struct {
 	// ParseBody, for Publish: the body is read whole and checked by the format's
 	// PublishParser before it is forwarded (see PublishParser).
 	ParseBody bool
-	// Alternates, for Metadata: keys of other variants whose cached content answers
-	// this request as well (npm's full packument answers a request for the abbreviated
-	// one); served when Key is not fresh but an alternate is.
-	Alternates []string
 	// RewriteBody, for Passthrough: a 200 body is rewritten by the format's Rewriter
 	// before it is relayed (npm's ?write=true packument, whose tarball URLs the
 	// client reuses to address the registry).
@@ -104,14 +98,6 @@ type Route struct {
 	// Rewriter before it is cached, as Metadata always is (an OCI manifest by digest,
 	// immutable but validated as a document).
 	ReadWhole bool
-	// RevalidateHead, for Metadata: a stale entry is revalidated with a HEAD instead of
-	// a conditional GET, and the header it names carries the content's digest
-	// ("sha256:<hex>"); the same digest means unchanged (OCI's Docker-Content-Digest,
-	// which spares the upstream's pull rate limits).
-	RevalidateHead string
-	// KeepHeaders are upstream response headers stored with Metadata and served with
-	// it (OCI's Link to the next page of a tag list).
-	KeepHeaders []string
 }
 
 // Format is one client protocol.
@@ -172,10 +158,10 @@ type SumsIndexer interface {
 	Sums(rt Route, doc []byte, base string) (map[string]Checksum, error)
 }
 
-// SidecarLister is implemented by formats that list an artifact's checksum documents
-// only when a fill needs them rather than on every request (Maven has three
-// candidates for every file, and a cache hit needs none). The proxy uses it when a
-// route's Sidecars is empty.
+// SidecarLister is implemented by formats whose artifacts have checksum documents.
+// The proxy asks only when a fill needs them, never on a cache hit (Maven has three
+// candidates for every file); they are tried in order, and the first one found
+// upstream must match the artifact.
 type SidecarLister interface {
 	Sidecars(rt Route) []Sidecar
 }

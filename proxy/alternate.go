@@ -12,7 +12,11 @@ import (
 // it as well is cached: npm's full packument answers a request for the abbreviated
 // one. Private entries are left to the fill, which checks the caller.
 func (e *engine) serveAlternate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, stale bool) bool {
-	for _, k := range rt.Alternates {
+	a, ok := m.format.(formats.Alternator)
+	if !ok {
+		return false
+	}
+	for _, k := range a.Alternates(rt) {
 		key := m.cacheKey(k)
 		entry, err := e.store.Lookup(key)
 		if err != nil && e.fills.awaitSettling(r.Context(), key) {

@@ -122,9 +122,11 @@ func (e *engine) holdsAny(m *mount, rt formats.Route) bool {
 	if _, err := e.store.Lookup(m.cacheKey(rt.Key)); err == nil {
 		return true
 	}
-	for _, k := range rt.Alternates {
-		if _, err := e.store.Lookup(m.cacheKey(k)); err == nil {
-			return true
+	if a, ok := m.format.(formats.Alternator); ok {
+		for _, k := range a.Alternates(rt) {
+			if _, err := e.store.Lookup(m.cacheKey(k)); err == nil {
+				return true
+			}
 		}
 	}
 	return false

@@ -135,7 +135,7 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 			req.Header[k] = v
 		}
 		if s := spec.stale; s != nil {
-			if spec.route.RevalidateHead != "" {
+			if revalidateHead(spec) != "" {
 				if r, done, err := e.revalidateHead(req, spec, u); done || err != nil {
 					return r, u.base.String(), err
 				}
@@ -303,7 +303,7 @@ func (e *engine) entryFor(resp *http.Response, spec fillSpec) cache.Entry {
 		Mutable:      spec.route.Kind == formats.Metadata,
 		Private:      spec.private,
 		Source:       privateSource(spec),
-		Header:       keptHeaders(resp.Header, spec.route.KeepHeaders),
+		Header:       keptHeaders(resp.Header, keepHeaders(spec)),
 	}
 }
 

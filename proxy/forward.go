@@ -148,7 +148,7 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	if ups := m.candidates(rt.Package); len(ups) > 0 {
 		publisher.source = ups[0].base.String() // where forward sent it
 	}
-	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(), Mutable: rt.Mutable,
+	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(),
 		Private: publisher.private, Source: privateSource(publisher)})
 	if err != nil {
 		requestLogger(r).Warn().Err(err).Str("key", key).Msg("caching published artifact")

@@ -29,7 +29,7 @@ func (e *engine) revalidateHead(req *http.Request, spec fillSpec, u *upstream) (
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
-	if got := resp.Header.Get(spec.route.RevalidateHead); got != "" && got == spec.stale.Digest.String() {
+	if got := resp.Header.Get(revalidateHead(spec)); got != "" && got == spec.stale.Digest.String() {
 		resp.StatusCode, resp.Status, resp.Body = http.StatusNotModified, "304 Not Modified", http.NoBody
 		return resp, true, nil
 	}
@@ -73,4 +73,22 @@ func setExpectedDigest(h http.Header, m *mount, rt formats.Route) {
 			h.Set(d.DigestHeader(), "sha256:"+c.Hex)
 		}
 	}
+}
+
+// revalidateHead is the digest header a stale entry of spec is revalidated by, or
+// "" for a conditional GET (see formats.HeadRevalidator).
+func revalidateHead(spec fillSpec) string {
+	if h, ok := spec.mount.format.(formats.HeadRevalidator); ok {
+		return h.RevalidateHead(spec.route)
+	}
+	return ""
+}
+
+// keepHeaders are the upstream headers stored with spec's entry (see
+// formats.HeaderKeeper).
+func keepHeaders(spec fillSpec) []string {
+	if k, ok := spec.mount.format.(formats.HeaderKeeper); ok && spec.route.Kind == formats.Metadata {
+		return k.KeepHeaders(spec.route)
+	}
+	return nil
 }

@@ -43,11 +43,8 @@ func (e *engine) prefetchChecksum(ctx context.Context, spec fillSpec) {
 	go e.ensure(ctx, spec.mount, first, spec)
 }
 
-// sidecarsOf lists a route's checksum documents, from the route or from the format.
+// sidecarsOf lists a route's checksum documents, if its format has any.
 func sidecarsOf(m *mount, rt formats.Route) []formats.Sidecar {
-	if len(rt.Sidecars) > 0 {
-		return rt.Sidecars
-	}
 	if l, ok := m.format.(formats.SidecarLister); ok {
 		return l.Sidecars(rt)
 	}

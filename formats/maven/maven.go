@@ -17,6 +17,12 @@ import (
 // Format is the Maven repository protocol. It holds no state.
 type Format struct{}
 
+// What the engine may ask of Maven, checked when it compiles.
+var (
+	_ formats.Format        = Format{}
+	_ formats.SidecarLister = Format{}
+)
+
 // New returns the Maven format.
 func New() Format { return Format{} }
 

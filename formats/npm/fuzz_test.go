@@ -39,7 +39,7 @@ func FuzzNpmRoute(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := routecheck.Check(rt); err != nil {
+		if err := routecheck.CheckWith(New(), rt); err != nil {
 			t.Fatalf("%s %q: %v", r.Method, rest, err)
 		}
 	})

@@ -18,6 +18,15 @@ import (
 // Format is the npm registry protocol. It holds no state.
 type Format struct{}
 
+// What the engine may ask of npm, checked when it compiles.
+var (
+	_ formats.Format        = Format{}
+	_ formats.SidecarLister = Format{}
+	_ formats.Alternator    = Format{}
+	_ formats.Rewriter      = Format{}
+	_ formats.PublishParser = Format{}
+)
+
 // New returns the npm format.
 func New() Format { return Format{} }
 

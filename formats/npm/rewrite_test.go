@@ -112,7 +112,7 @@ func TestNpmSidecarFindsVersion(t *testing.T) {
 			t.Fatal(err)
 		}
 		sums, err := New().Sums(rt, []byte(doc), base)
-		sum, ok := sums[rt.Sidecars[0].Entry]
+		sum, ok := sums[New().Sidecars(rt)[0].Entry]
 		if err != nil || ok != tt.ok || sum.Algo != tt.algo || sum.Hex != tt.hex {
 			t.Errorf("%s: got %+v %v %v", tt.path, sum, ok, err)
 		}

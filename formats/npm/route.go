@@ -73,12 +73,19 @@ func packument(name string, abbrev bool) formats.Route {
 	if abbrev {
 		rt.Key, rt.ContentType = full+"@abbrev", abbrevType
 		rt.UpstreamHeader = acceptAbbrevHeader
-		// The full document is a superset the clients accept (their Accept names
-		// application/json too): npm 11 reads the full form, pnpm and yarn the
-		// abbreviated one, and one upstream fetch serves them all.
-		rt.Alternates = []string{full}
 	}
 	return rt
+}
+
+// Alternates implements formats.Alternator: the full document is a superset the
+// clients accept for the abbreviated one (their Accept names application/json too):
+// npm 11 reads the full form, pnpm and yarn the abbreviated one, and one upstream
+// fetch serves them all.
+func (Format) Alternates(rt formats.Route) []string {
+	if full, ok := strings.CutSuffix(rt.Key, "@abbrev"); ok && rt.Kind == formats.Metadata {
+		return []string{full}
+	}
+	return nil
 }
 
 // The upstream Accept of each variant, shared by every route: the engine copies

@@ -59,8 +59,8 @@ func TestNpmRouteReads(t *testing.T) {
 			if tt.kind == formats.Metadata && (rt.TTLClass != "packument" || rt.UpstreamHeader.Get("Accept") == "") {
 				t.Errorf("packument route lacks its TTL class or Accept: %+v", rt)
 			}
-			if tt.kind == formats.Artifact && len(rt.Sidecars) != 2 {
-				t.Errorf("tarball route has %d sidecars", len(rt.Sidecars))
+			if n := len(New().Sidecars(rt)); tt.kind == formats.Artifact && n != 2 {
+				t.Errorf("tarball route has %d sidecars", n)
 			}
 			if strings.Contains(tt.path, "?") && rt.RawQuery == "" {
 				t.Errorf("query dropped")
@@ -211,8 +211,9 @@ func TestNpmCheckBody(t *testing.T) {
 func TestNpmPackumentKeysMatchInvalidation(t *testing.T) {
 	keys := packumentKeys("@acme/tool")
 	full, abbrev := packument("@acme/tool", false), packument("@acme/tool", true)
-	if full.Key != keys[0] || abbrev.Key != keys[1] || len(abbrev.Alternates) != 1 || abbrev.Alternates[0] != keys[0] {
-		t.Fatalf("keys %q, routes %q and %q (alternates %q)", keys, full.Key, abbrev.Key, abbrev.Alternates)
+	alts := New().Alternates(abbrev)
+	if full.Key != keys[0] || abbrev.Key != keys[1] || len(alts) != 1 || alts[0] != keys[0] || New().Alternates(full) != nil {
+		t.Fatalf("keys %q, routes %q and %q (alternates %q)", keys, full.Key, abbrev.Key, alts)
 	}
 	if full.UpstreamHeader.Get("Accept") != acceptFull || abbrev.UpstreamHeader.Get("Accept") != acceptAbbrev {
 		t.Fatalf("upstream Accept %q and %q", full.UpstreamHeader.Get("Accept"), abbrev.UpstreamHeader.Get("Accept"))

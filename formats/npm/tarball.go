@@ -61,21 +61,33 @@ func tarballRoute(r *http.Request, name string, tail []string) (formats.Route, e
 	default:
 		return formats.Route{}, fmt.Errorf("%w: no npm endpoint at this path", formats.ErrBadPath)
 	}
-	rel := "/" + name + "/-" + escapeSegs(tail) // what Rewrite put after the mount's URL
 	return formats.Route{
 		Kind: formats.Artifact, Key: tarballKey(name, tail), Path: upstreamPath, Package: name,
 		ContentType: "application/octet-stream",
-		// The abbreviated packument is what installs fetch (so it is usually cached
-		// already); the full one is asked only if the abbreviated lacks the version.
-		Sidecars: []formats.Sidecar{
-			{Algo: "sha512", Route: packument(name, true), Entry: rel},
-			{Algo: "sha512", Route: packument(name, false), Entry: rel},
-		},
 	}, nil
 }
 
+// Sidecars implements formats.SidecarLister: a tarball's checksum is its version's
+// dist.integrity in the packument. The abbreviated packument is what installs fetch
+// (so it is usually cached already); the full one is asked only if the abbreviated
+// lacks the version.
+func (Format) Sidecars(rt formats.Route) []formats.Sidecar {
+	tail, ok := strings.CutPrefix(rt.Key, tarballKeyPrefix+rt.Package+"/")
+	if !ok || rt.Kind != formats.Artifact {
+		return nil
+	}
+	rel := "/" + rt.Package + "/-" + escapeSegs(strings.Split(tail, "/")) // what Rewrite put after the mount's URL
+	return []formats.Sidecar{
+		{Algo: "sha512", Route: packument(rt.Package, true), Entry: rel},
+		{Algo: "sha512", Route: packument(rt.Package, false), Entry: rel},
+	}
+}
+
+// tarballKeyPrefix starts every tarball's cache key.
+const tarballKeyPrefix = "tgz/"
+
 func tarballKey(name string, tail []string) string {
-	return "tgz/" + name + "/" + strings.Join(tail, "/")
+	return tarballKeyPrefix + name + "/" + strings.Join(tail, "/")
 }
 
 // validFile accepts a tarball file name: plain bytes ending in .tgz.

@@ -40,7 +40,7 @@ func FuzzOCIRoute(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if err := routecheck.Check(rt); err != nil {
+		if err := routecheck.CheckWith(New(), rt); err != nil {
 			t.Fatalf("%s %q?%q: %v", r.Method, rest, query, err)
 		}
 		if rt.Path != "" && !strings.HasPrefix(rt.Path, "/v2/") {

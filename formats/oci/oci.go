@@ -21,6 +21,20 @@ import (
 // or delete made through this Hoard.
 type Format struct{ gens *generations }
 
+// What the engine may ask of OCI, checked when it compiles.
+var (
+	_ formats.Format              = Format{}
+	_ formats.Rooted              = Format{}
+	_ formats.ResponseFixer       = Format{}
+	_ formats.UpstreamTransporter = Format{}
+	_ formats.Challenger          = Format{}
+	_ formats.DigestHeaderer      = Format{}
+	_ formats.Rewriter            = Format{}
+	_ formats.PublishParser       = Format{}
+	_ formats.HeadRevalidator     = Format{}
+	_ formats.HeaderKeeper        = Format{}
+)
+
 // New returns the OCI format.
 func New() Format { return Format{gens: newGenerations()} }
 

@@ -82,7 +82,7 @@ func TestOCITagManifestRoute(t *testing.T) {
 		t.Fatalf("narrow Accept: %v", rt.Kind)
 	}
 	rt, _ = route(t, New(), "GET", "/a/manifests/v1", allTypes+", application/x-custom+json")
-	if rt.TTLClass != "tag" || rt.RevalidateHead != "Docker-Content-Digest" || !rt.ReadWhole {
+	if rt.TTLClass != "tag" || New().RevalidateHead(rt) != "Docker-Content-Digest" || !rt.ReadWhole {
 		t.Fatalf("%+v", rt)
 	}
 	if got := rt.UpstreamHeader.Get("Accept"); !strings.Contains(got, MediaOCIIndex) || !strings.Contains(got, "application/x-custom+json") {

@@ -37,7 +37,7 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 			return formats.Route{Kind: formats.Passthrough, Path: path, Package: name}, nil
 		case ma.cacheable:
 			return formats.Route{Kind: formats.Metadata, TTLClass: "tag", Key: tagKey, Path: path, Package: name,
-				ReadWhole: true, UpstreamHeader: accept, RevalidateHead: "Docker-Content-Digest"}, nil
+				ReadWhole: true, UpstreamHeader: accept}, nil
 		}
 		// A client that takes only some manifest types gets what the upstream picks
 		// for exactly those: forwarded, so no other variant is served from the cache.
@@ -191,7 +191,7 @@ func (f Format) tagList(r *http.Request, name string) (formats.Route, error) {
 		key, path = key+"?"+qs, path+"?"+qs
 	}
 	return formats.Route{Kind: formats.Metadata, TTLClass: "tags", Key: f.gens.key(name, key), Path: path,
-		Package: name, ContentType: "application/json", KeepHeaders: []string{"Link"}}, nil
+		Package: name, ContentType: "application/json"}, nil
 }
 
 // referrers routes /NAME/referrers/DIGEST[?artifactType=].
@@ -211,5 +211,33 @@ func (f Format) referrers(r *http.Request, name, ref string) (formats.Route, err
 		key, path = key+"?"+qs, path+"?"+qs
 	}
 	return formats.Route{Kind: formats.Metadata, TTLClass: "referrers", Key: f.gens.key(name, key), Path: path,
-		Package: name, ContentType: MediaOCIIndex, KeepHeaders: []string{"Link", "OCI-Filters-Applied"}}, nil
+		Package: name, ContentType: MediaOCIIndex}, nil
+}
+
+// RevalidateHead implements formats.HeadRevalidator: a manifest by tag is
+// revalidated with a HEAD, which registries do not count against pull rate limits,
+// and its Docker-Content-Digest tells whether the tag moved.
+func (Format) RevalidateHead(rt formats.Route) string {
+	if rt.TTLClass == "tag" {
+		return "Docker-Content-Digest"
+	}
+	return ""
+}
+
+// Headers kept with listings: the next page of a tag list, and which filters a
+// referrers listing applied.
+var (
+	tagListHeaders   = []string{"Link"}
+	referrersHeaders = []string{"Link", "OCI-Filters-Applied"}
+)
+
+// KeepHeaders implements formats.HeaderKeeper.
+func (Format) KeepHeaders(rt formats.Route) []string {
+	switch rt.TTLClass {
+	case "tags":
+		return tagListHeaders
+	case "referrers":
+		return referrersHeaders
+	}
+	return nil
 }

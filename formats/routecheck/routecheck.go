@@ -15,25 +15,39 @@ import (
 // upstreamBase is where Route.Path is appended, as the proxy does.
 const upstreamBase = "http://upstream.test/base"
 
-// Check returns what is wrong with rt, or nil: its keys (Key, Invalidate,
-// Alternates, the sidecars' routes) are relative, with no "." or ".." segment, no
+// Check returns what is wrong with rt, or nil: its keys (Key, Invalidate) are
+// relative, with no "." or ".." segment, no
 // NUL, no backslash and no control character; its Path decodes to a path that
 // stays under the upstream base URL it is appended to, with at most a canonical
 // query.
 func Check(rt formats.Route) error {
 	keys := append([]string{rt.Key}, rt.Invalidate...)
-	keys = append(keys, rt.Alternates...)
 	for _, k := range keys {
 		if err := checkKey(k); err != nil {
 			return err
 		}
 	}
-	if err := checkPath(rt.Path); err != nil {
+	return checkPath(rt.Path)
+}
+
+// CheckWith is Check, and Check of what f says of rt besides: its alternates'
+// keys and its sidecars' routes.
+func CheckWith(f formats.Format, rt formats.Route) error {
+	if err := Check(rt); err != nil {
 		return err
 	}
-	for _, s := range rt.Sidecars {
-		if err := Check(s.Route); err != nil {
-			return fmt.Errorf("sidecar: %w", err)
+	if a, ok := f.(formats.Alternator); ok {
+		for _, k := range a.Alternates(rt) {
+			if err := checkKey(k); err != nil {
+				return fmt.Errorf("alternate: %w", err)
+			}
+		}
+	}
+	if l, ok := f.(formats.SidecarLister); ok {
+		for _, s := range l.Sidecars(rt) {
+			if err := Check(s.Route); err != nil {
+				return fmt.Errorf("sidecar: %w", err)
+			}
 		}
 	}
 	return nil
