@@ -18,8 +18,9 @@ import (
 // also the one that holds and releases, so the connection needs no lock.
 
 // Listen wraps ln so that the handler can coalesce its response's writes; serve
-// with ConnContext set on the http.Server.
-func Listen(ln net.Listener) net.Listener { return coalescingListener{ln} }
+// with ConnContext set on the http.Server. The connections of one listener take
+// turns with each other (see turns), never with another listener's.
+func Listen(ln net.Listener) net.Listener { return coalescingListener{ln, &turns{}} }
 
 // ConnContext is the http.Server hook that makes a connection from Listen
 // reachable from its requests.
@@ -32,12 +33,15 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 
 type coalescingKey struct{}
 
-type coalescingListener struct{ net.Listener }
+type coalescingListener struct {
+	net.Listener
+	turns *turns // orders the large hits of writeCoalesced on this listener's connections
+}
 
 func (l coalescingListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok {
-		return &coalescingConn{TCPConn: tc}, nil
+		return &coalescingConn{TCPConn: tc, turns: l.turns}, nil
 	}
 	return c, err
 }
@@ -46,7 +50,8 @@ func (l coalescingListener) Accept() (net.Conn, error) {
 // together with the one after it.
 type coalescingConn struct {
 	*net.TCPConn
-	lastTurn uint64 // largeHitTurns' count at this connection's last large hit
+	turns    *turns // shared with the listener's other connections
+	lastTurn uint64 // turns' count at this connection's last large hit
 	holding  bool
 	pending  bool        // held has a write to send
 	held     []byte      // kept across responses: net/http's buffer is reused too
@@ -104,8 +109,8 @@ func writeCoalesced(w http.ResponseWriter, r *http.Request, b []byte) {
 		w.Write(b)
 		return
 	}
-	largeHitTurns.take(cc.lastTurn)
-	defer func() { cc.lastTurn = largeHitTurns.done() }()
+	cc.turns.take(cc.lastTurn)
+	defer func() { cc.lastTurn = cc.turns.done() }()
 	cc.hold()
 	defer cc.release()
 	w.Write(b)

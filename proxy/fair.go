@@ -53,6 +53,3 @@ func (t *turns) take(last uint64) bool {
 // done is called after the response; it returns the count to pass to the
 // connection's next take.
 func (t *turns) done() uint64 { return t.served.Add(1) }
-
-// largeHitTurns orders the responses of writeCoalesced.
-var largeHitTurns turns

@@ -110,13 +110,23 @@ func statusOf(w http.ResponseWriter) int {
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// newRequestID names a request that came without an id: 16 hex digits, unique
-// within the process and unlikely to repeat across restarts. It runs on every
-// such request, so it mixes a counter from a random start (splitmix64, a
+// requestIDs names the requests of one server that came without an id: 16 hex
+// digits, unique within the server and unlikely to repeat across restarts. It runs
+// on every such request, so it mixes a counter from a random start (splitmix64, a
 // bijection: distinct counts give distinct ids) instead of reading crypto/rand.
-// Ids correlate log lines; they are not secrets.
-func newRequestID() string {
-	x := requestIDs.Add(0x9e3779b97f4a7c15)
+// Ids correlate log lines; they are not secrets. The zero value works, from zero.
+type requestIDs struct{ n atomic.Uint64 }
+
+// seed starts the counter at a random point.
+func (ids *requestIDs) seed() {
+	var seed [8]byte
+	rand.Read(seed[:])
+	ids.n.Store(binary.LittleEndian.Uint64(seed[:]))
+}
+
+// next is a new id.
+func (ids *requestIDs) next() string {
+	x := ids.n.Add(0x9e3779b97f4a7c15)
 	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
 	x = (x ^ x>>27) * 0x94d049bb133111eb
 	x ^= x >> 31
@@ -127,14 +137,6 @@ func newRequestID() string {
 		x >>= 4
 	}
 	return string(b[:])
-}
-
-var requestIDs atomic.Uint64
-
-func init() {
-	var seed [8]byte
-	rand.Read(seed[:])
-	requestIDs.Store(binary.LittleEndian.Uint64(seed[:]))
 }
 
 // exchange is what observe keeps for one request, allocated at once: this runs
@@ -152,7 +154,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || !validRequestID.MatchString(id) {
-			id = newRequestID()
+			id = s.ids.next()
 		}
 		ex := &exchange{cw: countingWriter{ResponseWriter: w}, ri: reqInfo{id: id, base: &s.log}, idValue: [1]string{id}}
 		w.Header()["X-Request-Id"] = ex.idValue[:]

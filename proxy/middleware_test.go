@@ -10,8 +10,10 @@ import (
 // repeat.
 func TestNewRequestIDUniqueAndValid(t *testing.T) {
 	seen := make(map[string]bool, 100_000)
+	var ids requestIDs
+	ids.seed()
 	for i := 0; i < 100_000; i++ {
-		id := newRequestID()
+		id := ids.next()
 		if len(id) != 16 || !validRequestID.MatchString(id) {
 			t.Fatalf("id %q", id)
 		}

@@ -44,6 +44,7 @@ type Server struct {
 	access   zerolog.Logger
 	draining atomic.Bool
 	handler  http.Handler
+	ids      requestIDs
 	// roots are the fixed API roots of Rooted formats (OCI's /v2/).
 	roots []*apiRoot
 }
@@ -52,6 +53,7 @@ type Server struct {
 func New(o Options) (*Server, error) {
 	client := newHTTPClient(o.Config.Upstream)
 	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store)}
+	s.ids.seed()
 	if o.AccessLog != nil {
 		s.access = *o.AccessLog
 	}

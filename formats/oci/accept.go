@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 )
 
 // acceptSet reads the media types of Accept headers (parameters and q dropped).
@@ -110,23 +110,31 @@ func readManifestAccept(h http.Header) manifestAccept {
 
 // acceptMemo remembers the decision for the few Accept values clients send, so
 // that a manifest hit does not parse the same media type list every time. It is
-// bounded: a client sending ever new values only evicts older ones.
-var acceptMemo, _ = lru.New[string, manifestAccept](acceptMemoSize)
+// bounded: a client sending ever new values only evicts older ones. Entries never
+// expire (a decision depends on the value alone).
+type acceptMemo struct {
+	lru *expirable.LRU[string, manifestAccept]
+}
+
+func newAcceptMemo() *acceptMemo {
+	return &acceptMemo{lru: expirable.NewLRU[string, manifestAccept](acceptMemoSize, nil, 0)}
+}
 
 const (
 	acceptMemoSize = 64
 	acceptMemoMax  = 1024 // longer values are parsed each time, not kept
 )
 
-func manifestAcceptOf(h http.Header) manifestAccept {
+// of is the decision for h's Accept.
+func (m *acceptMemo) of(h http.Header) manifestAccept {
 	vals := h["Accept"]
-	if len(vals) != 1 || len(vals[0]) > acceptMemoMax {
+	if m == nil || len(vals) != 1 || len(vals[0]) > acceptMemoMax {
 		return readManifestAccept(h)
 	}
-	if a, ok := acceptMemo.Get(vals[0]); ok {
+	if a, ok := m.lru.Get(vals[0]); ok {
 		return a
 	}
 	a := readManifestAccept(h)
-	acceptMemo.Add(vals[0], a)
+	m.lru.Add(vals[0], a)
 	return a
 }

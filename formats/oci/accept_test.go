@@ -32,7 +32,7 @@ func TestManifestAcceptMemo(t *testing.T) {
 			if c.accept != nil {
 				h["Accept"] = c.accept
 			}
-			got := manifestAcceptOf(h)
+			got := New().accepts.of(h)
 			want := c.upstream
 			if want == "" {
 				want = standardAcceptHeader.Get("Accept")
@@ -53,7 +53,7 @@ func BenchmarkManifestAccept(b *testing.B) {
 	h := http.Header{"Accept": {strings.Join(standardManifestTypes, ", ")}}
 	b.ReportAllocs()
 	for b.Loop() {
-		if !manifestAcceptOf(h).cacheable {
+		if !New().accepts.of(h).cacheable {
 			b.Fatal("not cacheable")
 		}
 	}

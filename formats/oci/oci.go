@@ -16,10 +16,14 @@ import (
 	"hoard/formats"
 )
 
-// Format is the OCI distribution protocol. Its only state is the per-repository
-// generation that keeps cached tags, tag lists and referrers from outliving a push
-// or delete made through this Hoard.
-type Format struct{ gens *generations }
+// Format is the OCI distribution protocol. Its state, made by New and shared by
+// its copies, is the per-repository generation that keeps cached tags, tag lists
+// and referrers from outliving a push or delete made through this Hoard, and a
+// memo of the decisions manifest Accept headers made.
+type Format struct {
+	gens    *generations
+	accepts *acceptMemo
+}
 
 // What the engine may ask of OCI, checked when it compiles.
 var (
@@ -36,7 +40,7 @@ var (
 )
 
 // New returns the OCI format.
-func New() Format { return Format{gens: newGenerations()} }
+func New() Format { return Format{gens: newGenerations(), accepts: newAcceptMemo()} }
 
 // Name implements formats.Format.
 func (Format) Name() string { return "oci" }

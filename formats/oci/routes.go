@@ -25,7 +25,7 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 	tagKey := f.gens.key(name, key)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		ma := manifestAcceptOf(r.Header)
+		ma := f.accepts.of(r.Header)
 		accept := ma.upstream
 		switch {
 		case d.Algo == "sha256":
