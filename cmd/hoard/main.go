@@ -17,19 +17,11 @@ import (
 	"os"
 
 	"hoard/formats"
-	"hoard/formats/maven"
-	"hoard/formats/npm"
-	"hoard/formats/oci"
+	"hoard/formats/builtin"
 )
 
 // builtinFormats are the protocols this binary speaks, by configuration name.
-func builtinFormats() map[string]formats.Format {
-	return map[string]formats.Format{
-		"maven": maven.New(),
-		"npm":   npm.New(),
-		"oci":   oci.New(),
-	}
-}
+func builtinFormats() map[string]formats.Format { return builtin.Formats() }
 
 const usage = `usage: hoard <command> [flags]
 
