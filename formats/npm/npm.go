@@ -7,7 +7,6 @@ package npm
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -37,15 +36,6 @@ func (Format) Name() string { return "npm" }
 // one, everything else to another); a 404 there is the answer, never a reason to ask
 // a registry that could serve a different package under the same name.
 func (Format) FallThrough() bool { return false }
-
-// WriteError answers in npm's shape, {"error": "..."}, which every client prints.
-func (Format) WriteError(w http.ResponseWriter, _ *http.Request, status int, err error) {
-	body, _ := json.Marshal(map[string]string{"error": err.Error()})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
-}
 
 // CheckBody refuses what is plainly not the content asked for: an HTML page (a login
 // page or captive portal with a 200), a packument that is not a JSON object, a

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"hoard/formats"
 )
@@ -109,3 +111,33 @@ func encode(v any) ([]byte, error) {
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+
+// tarballRel maps a packument's dist.tarball to the path after the mount that
+// Hoard serves it at. ok is false when the URL is unusable.
+func tarballRel(name, tarball string) (string, bool) {
+	u, err := url.Parse(tarball)
+	if err != nil || u.EscapedPath() == "" {
+		return "", false
+	}
+	segs, err := splitPath(u.EscapedPath())
+	if err != nil {
+		return "", false
+	}
+	n := len(segs)
+	if n >= 3 && segs[n-2] == "-" && validFile(segs[n-1]) == nil {
+		owner := segs[n-3]
+		scoped := n >= 4 && strings.HasPrefix(segs[n-4], "@")
+		if scoped {
+			owner = segs[n-4] + "/" + segs[n-3]
+		}
+		if owner == name && scoped == strings.HasPrefix(name, "@") {
+			return "/" + name + "/-/" + segs[n-1], true
+		}
+	}
+	for _, s := range segs {
+		if validToken("tarball path segment", s, isDLByte) != nil {
+			return "", false
+		}
+	}
+	return "/" + name + "/-/" + dlSegment + escapeSegs(segs), true
+}

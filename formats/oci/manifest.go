@@ -98,23 +98,4 @@ func checkExpected(rt formats.Route, body []byte) error {
 	return nil
 }
 
-// Rewrite implements formats.Rewriter. OCI documents are served exactly as the
-// upstream sent them (a byte changed would change the digest), so Rewrite only
-// validates what is read whole before it is cached: manifests and JSON listings.
-func (Format) Rewrite(rt formats.Route, body []byte, _ string) ([]byte, error) {
-	if err := checkExpected(rt, body); err != nil {
-		return nil, err
-	}
-	if isManifestKey(rt.Key) {
-		if err := checkManifest(body, ""); err != nil {
-			return nil, err
-		}
-		return body, nil
-	}
-	if !json.Valid(body) {
-		return nil, errors.New("listing is not JSON")
-	}
-	return body, nil
-}
-
 func isManifestKey(key string) bool { return strings.Contains(key, "/manifests/") }

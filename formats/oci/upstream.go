@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"hoard/regtoken"
 )
@@ -48,4 +49,30 @@ func refused(msg string) *http.Response {
 		Body:          io.NopCloser(bytes.NewReader(b)),
 		ContentLength: int64(len(b)),
 	}
+}
+
+// RepoOf finds the repository name in an upstream API path (".../v2/NAME/manifests/REF"
+// and the like), for the scope of a token. ok is false for paths outside a repository.
+func RepoOf(escapedPath string) (string, bool) {
+	i := strings.Index(escapedPath, "/v2/")
+	if i < 0 {
+		return "", false
+	}
+	segs := strings.Split(strings.Trim(escapedPath[i+len("/v2/"):], "/"), "/")
+	n := len(segs)
+	var name []string
+	switch {
+	case n >= 3 && segs[n-2] == "blobs" && segs[n-1] == "uploads":
+		name = segs[:n-2]
+	case n >= 4 && segs[n-3] == "blobs" && segs[n-2] == "uploads":
+		name = segs[:n-3]
+	case n >= 3 && (segs[n-2] == "manifests" || segs[n-2] == "blobs" || segs[n-2] == "referrers"):
+		name = segs[:n-2]
+	case n >= 3 && segs[n-2] == "tags" && segs[n-1] == "list":
+		name = segs[:n-2]
+	default:
+		return "", false
+	}
+	repo := strings.Join(name, "/")
+	return repo, ValidName(repo)
 }

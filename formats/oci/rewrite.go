@@ -1,6 +1,8 @@
 package oci
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,32 +76,6 @@ func RewriteLink(v string, upstreams []*url.URL, public string) string {
 	}
 }
 
-// RepoOf finds the repository name in an upstream API path (".../v2/NAME/manifests/REF"
-// and the like), for the scope of a token. ok is false for paths outside a repository.
-func RepoOf(escapedPath string) (string, bool) {
-	i := strings.Index(escapedPath, "/v2/")
-	if i < 0 {
-		return "", false
-	}
-	segs := strings.Split(strings.Trim(escapedPath[i+len("/v2/"):], "/"), "/")
-	n := len(segs)
-	var name []string
-	switch {
-	case n >= 3 && segs[n-2] == "blobs" && segs[n-1] == "uploads":
-		name = segs[:n-2]
-	case n >= 4 && segs[n-3] == "blobs" && segs[n-2] == "uploads":
-		name = segs[:n-3]
-	case n >= 3 && (segs[n-2] == "manifests" || segs[n-2] == "blobs" || segs[n-2] == "referrers"):
-		name = segs[:n-2]
-	case n >= 3 && segs[n-2] == "tags" && segs[n-1] == "list":
-		name = segs[:n-2]
-	default:
-		return "", false
-	}
-	repo := strings.Join(name, "/")
-	return repo, ValidName(repo)
-}
-
 // PathDigest is the digest a GET or HEAD path names (".../blobs/D", ".../manifests/D"),
 // or "" for a tag or another endpoint.
 func PathDigest(escapedPath string) string {
@@ -158,4 +134,23 @@ func firstHeader(h http.Header, key string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// Rewrite implements formats.Rewriter. OCI documents are served exactly as the
+// upstream sent them (a byte changed would change the digest), so Rewrite only
+// validates what is read whole before it is cached: manifests and JSON listings.
+func (Format) Rewrite(rt formats.Route, body []byte, _ string) ([]byte, error) {
+	if err := checkExpected(rt, body); err != nil {
+		return nil, err
+	}
+	if isManifestKey(rt.Key) {
+		if err := checkManifest(body, ""); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	if !json.Valid(body) {
+		return nil, errors.New("listing is not JSON")
+	}
+	return body, nil
 }

@@ -178,3 +178,82 @@ func specialRoute(r *http.Request, segs []string) (formats.Route, error) {
 	}
 	return passthrough(r, name, prefix+escapeSegs(tail), false), nil
 }
+
+// Tarball paths, after the mount, take one of two forms:
+//
+//	/NAME/-/FILE.tgz      the registry layout (the public registry, Verdaccio); the
+//	                      upstream path is the same, relative to the upstream base.
+//	/NAME/-/dl/PATH...    any other layout (GitHub Packages serves
+//	                      /download/@OWNER/PKG/VERSION/DIGEST): PATH is the upstream
+//	                      tarball's path, relative to the upstream base.
+//
+// Either way only the path is kept from a packument's dist.tarball: the host is
+// always the mount's configured upstream. Cache keys carry the full name, scope
+// included, so the same file name in two scopes never collides.
+const dlSegment = "dl"
+
+func tarballRoute(r *http.Request, name string, tail []string) (formats.Route, error) {
+	if len(tail) == 0 {
+		return formats.Route{}, fmt.Errorf("%w: no tarball named", formats.ErrBadPath)
+	}
+	if r.Method == http.MethodDelete {
+		// DELETE NAME/-/FILE.tgz/-rev/REV removes one version's tarball (the last
+		// step of unpublishing a version).
+		if len(tail) != 3 || tail[1] != "-rev" {
+			return formats.Route{}, fmt.Errorf("%w: tarball delete needs /-rev/REV", formats.ErrBadPath)
+		}
+		if err := validFile(tail[0]); err != nil {
+			return formats.Route{}, err
+		}
+		if err := validToken("revision", tail[2], formats.IsPlainByte); err != nil {
+			return formats.Route{}, err
+		}
+		path := "/" + escapedName(name) + "/-/" + tail[0] + "/-rev/" + tail[2]
+		return change(formats.Delete, name, path, tarballKey(name, tail[:1])), nil
+	}
+	if !isRead(r) {
+		return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
+	}
+	var upstreamPath string
+	switch {
+	case len(tail) == 1:
+		if err := validFile(tail[0]); err != nil {
+			return formats.Route{}, err
+		}
+		upstreamPath = "/" + name + "/-/" + tail[0]
+	case tail[0] == dlSegment:
+		for _, s := range tail[1:] {
+			if err := validToken("tarball path segment", s, isDLByte); err != nil {
+				return formats.Route{}, err
+			}
+		}
+		upstreamPath = escapeSegs(tail[1:])
+	default:
+		return formats.Route{}, fmt.Errorf("%w: no npm endpoint at this path", formats.ErrBadPath)
+	}
+	return formats.Route{
+		Kind: formats.Artifact, Key: tarballKey(name, tail), Path: upstreamPath, Package: name,
+		ContentType: "application/octet-stream",
+	}, nil
+}
+
+// tarballKeyPrefix starts every tarball's cache key.
+const tarballKeyPrefix = "tgz/"
+
+func tarballKey(name string, tail []string) string {
+	return tarballKeyPrefix + name + "/" + strings.Join(tail, "/")
+}
+
+// validFile accepts a tarball file name: plain bytes ending in .tgz.
+func validFile(f string) error {
+	if err := validToken("tarball file name", f, formats.IsPlainByte); err != nil {
+		return err
+	}
+	if !strings.HasSuffix(f, ".tgz") || len(f) == len(".tgz") {
+		return fmt.Errorf("%w: tarball file name %q does not end in .tgz", formats.ErrBadPath, f)
+	}
+	return nil
+}
+
+// isDLByte allows what other registries' tarball paths carry: scopes and plain bytes.
+func isDLByte(c byte) bool { return formats.IsPlainByte(c) || c == '@' }

@@ -115,3 +115,19 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// Sidecars implements formats.SidecarLister: a tarball's checksum is its version's
+// dist.integrity in the packument. The abbreviated packument is what installs fetch
+// (so it is usually cached already); the full one is asked only if the abbreviated
+// lacks the version.
+func (Format) Sidecars(rt formats.Route) []formats.Sidecar {
+	tail, ok := strings.CutPrefix(rt.Key, tarballKeyPrefix+rt.Package+"/")
+	if !ok || rt.Kind != formats.Artifact {
+		return nil
+	}
+	rel := "/" + rt.Package + "/-" + escapeSegs(strings.Split(tail, "/")) // what Rewrite put after the mount's URL
+	return []formats.Sidecar{
+		{Algo: "sha512", Route: packument(rt.Package, true), Entry: rel},
+		{Algo: "sha512", Route: packument(rt.Package, false), Entry: rel},
+	}
+}
