@@ -1,5 +1,9 @@
 // Package proxy is Hoard's HTTP layer: routing by mount, middleware, the pull-through
 // engine (fill coalescing, revalidation, stale-if-error) and the upstream transport.
+//
+// It imports formats, cache, configs and policy, and never a formats/<name>
+// package: what it needs of a protocol it asks through the interfaces in formats,
+// and cmd hands it the formats to serve (depcheck_test.go holds that line).
 package proxy
 
 import (
