@@ -8,6 +8,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // forwardBuffered serves the two forwards that need a whole body in memory: a publish
@@ -15,7 +16,7 @@ import (
 // JSON with base64 tarballs), and a passthrough whose answer the format rewrites
 // (Route.RewriteBody). Only after the upstream accepted a publish are the
 // attachments it carried cached and the route's keys invalidated.
-func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, u *upstream) {
+func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, u *upstream.Upstream) {
 	var body io.Reader
 	var atts []formats.Attachment
 	if rt.ParseBody {
@@ -86,9 +87,9 @@ func (e *engine) readBody(r *http.Request) ([]byte, int, string) {
 
 // cacheAttachments writes what a publish carried, each verified again on its way in.
 // A failure costs only a later fill from the upstream, so it is logged, not answered.
-func (e *engine) cacheAttachments(r *http.Request, m *mount, rt formats.Route, u *upstream, atts []formats.Attachment) {
-	private := m.cred.passthrough && m.cred.authFor(r) != ""
-	source := privateSource(fillSpec{mount: m, route: rt, private: private, source: u.base.String()})
+func (e *engine) cacheAttachments(r *http.Request, m *mount, rt formats.Route, u *upstream.Upstream, atts []formats.Attachment) {
+	private := m.cred.Passthrough && m.cred.AuthFor(r) != ""
+	source := privateSource(fillSpec{mount: m, route: rt, private: private, source: u.Base.String()})
 	for _, a := range atts {
 		key := m.cacheKey(a.Key)
 		if err := e.storeAttachment(key, a, private, source); err != nil {

@@ -95,7 +95,7 @@ func tokenExpiration(h http.Header) (time.Time, bool) {
 // read what rt names. A miss on a mount that sends the caller's own credentials
 // needs no separate check: the fill's own request is the upstream's answer.
 func (e *engine) confirmDelegated(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) bool {
-	if m.cred.passthrough && !e.holdsAny(m, rt) {
+	if m.cred.Passthrough && !e.holdsAny(m, rt) {
 		return true
 	}
 	status, err := e.delegatedAccess(r, m, rt)

@@ -24,6 +24,9 @@ func TestImportDirection(t *testing.T) {
 		{"hoard/cache", func(dep string) bool { return dep != "hoard/cache" && isHoard(dep) }},
 		{"hoard/proxy", func(dep string) bool { return strings.HasPrefix(dep, "hoard/formats/") }},
 		{"hoard/regtoken", func(dep string) bool { return isHoard(dep) && dep != "hoard/regtoken" }},
+		{"hoard/upstream", func(dep string) bool {
+			return isHoard(dep) && dep != "hoard/upstream" && dep != "hoard/configs"
+		}},
 		{"hoard/formats/...", func(dep string) bool {
 			return dep == "hoard/proxy" || strings.HasPrefix(dep, "hoard/cmd") || strings.HasPrefix(dep, "hoard/bench")
 		}},

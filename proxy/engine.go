@@ -15,6 +15,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // maxRelayBody caps an upstream error body passed on to clients.
@@ -122,12 +123,12 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 		return nil, "", errNoUpstream
 	}
 	if len(spec.sidecars) == 0 {
-		ctx = onLeafPool(ctx) // see poolTransport
+		ctx = upstream.OnLeafPool(ctx) // see poolTransport
 	}
 	var resp *http.Response
 	var source string
 	for i, u := range ups {
-		req, err := newRequest(ctx, http.MethodGet, u.url(spec.route.Path, ""), spec.auth, nil)
+		req, err := upstream.NewRequest(ctx, http.MethodGet, u.URL(spec.route.Path, ""), spec.auth, nil)
 		if err != nil {
 			return nil, "", err
 		}
@@ -137,18 +138,18 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 		if s := spec.stale; s != nil {
 			if revalidateHead(spec) != "" {
 				if r, done, err := e.revalidateHead(req, spec, u); done || err != nil {
-					return r, u.base.String(), err
+					return r, u.Base.String(), err
 				}
 			}
 			setValidators(req.Header, *s)
 		}
 		start := e.now()
-		resp, err = u.do(req)
+		resp, err = u.Do(req)
 		e.metrics.upstreamDone(spec.mount.name, resp, err, e.now().Sub(start))
 		if err != nil {
 			return nil, "", err
 		}
-		source = u.base.String()
+		source = u.Base.String()
 		if resp.StatusCode != http.StatusNotFound || i == len(ups)-1 {
 			break
 		}

@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"hoard/cache"
+	"hoard/upstream"
 )
 
 // isTimeout reports whether err means the upstream did not answer in time.
@@ -24,7 +25,7 @@ func publicReason(err error) string {
 	switch {
 	case isDiskFull(err):
 		return "the cache's disk is full"
-	case errors.Is(err, errBreakerOpen):
+	case errors.Is(err, upstream.ErrBreakerOpen):
 		return "upstream unavailable (circuit breaker open)"
 	case errors.Is(err, cache.ErrVerify):
 		return "upstream content failed verification"

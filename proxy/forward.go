@@ -7,6 +7,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // hopHeaders are connection-level headers a proxy must not forward (RFC 9110 7.6.1).
@@ -99,24 +100,24 @@ func (e *engine) publishBody(r *http.Request, rt formats.Route) (io.Reader, *cac
 	return io.TeeReader(r.Body, w), w, nil
 }
 
-func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream, rt formats.Route, body io.Reader) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.url(rt.Path, rt.RawQuery), body)
+func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream.Upstream, rt formats.Route, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.URL(rt.Path, rt.RawQuery), body)
 	if err != nil {
 		return nil, err
 	}
 	copyEndToEnd(req.Header, r.Header)
 	req.Header.Del("Host")
-	if auth := m.cred.authFor(r); auth != "" {
+	if auth := m.cred.AuthFor(r); auth != "" {
 		req.Header.Set("Authorization", auth)
 	} else {
 		req.Header.Del("Authorization")
 	}
-	req.Header.Set("User-Agent", userAgent+" "+r.UserAgent())
+	req.Header.Set("User-Agent", upstream.UserAgent+" "+r.UserAgent())
 	if body != nil {
 		req.ContentLength = r.ContentLength
 	}
 	start := e.now()
-	resp, err := u.do(req)
+	resp, err := u.Do(req)
 	e.metrics.upstreamDone(m.name, resp, err, e.now().Sub(start))
 	return resp, err
 }
@@ -144,9 +145,9 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	// Published with the caller's own credentials, it is private content like a fill
 	// made with them: other callers get it once the upstream confirms they may.
 	publisher := fillSpec{mount: m, route: rt, who: callerKey(infoOf(r).caller.token)}
-	publisher.private = m.cred.passthrough && m.cred.authFor(r) != ""
+	publisher.private = m.cred.Passthrough && m.cred.AuthFor(r) != ""
 	if ups := m.candidates(rt.Package); len(ups) > 0 {
-		publisher.source = ups[0].base.String() // where forward sent it
+		publisher.source = ups[0].Base.String() // where forward sent it
 	}
 	_, err := w.Commit(key, cache.Entry{ContentType: rt.ContentType, FetchedAt: e.now(),
 		Private: publisher.private, Source: privateSource(publisher)})

@@ -103,7 +103,7 @@ func startServerFormats(t testing.TB, store *cache.Store, cfg configs.Config, lo
 	srv.engine.now = clock.Now
 	for _, m := range srv.mounts {
 		for _, u := range m.upstreams {
-			u.breaker.now = clock.Now
+			u.SetClock(clock.Now)
 		}
 	}
 	hs := httptest.NewServer(settled(srv))

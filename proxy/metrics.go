@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"hoard/cache"
+	"hoard/upstream"
 )
 
 // metrics are one server's Prometheus collectors, on a registry of its own (no
@@ -61,7 +62,7 @@ func newMetrics(store *cache.Store) *metrics {
 
 // upstreamDone counts one upstream exchange.
 func (m *metrics) upstreamDone(mount string, resp *http.Response, err error, took time.Duration) {
-	if errors.Is(err, errBreakerOpen) {
+	if errors.Is(err, upstream.ErrBreakerOpen) {
 		return // refused before any request was made
 	}
 	code := "error"

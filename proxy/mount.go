@@ -8,6 +8,7 @@ import (
 
 	"hoard/configs"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // defaultMetadataTTL applies to a metadata class the mount does not configure.
@@ -17,9 +18,9 @@ const defaultMetadataTTL = 5 * time.Minute
 type mount struct {
 	name      string
 	format    formats.Format
-	upstreams []*upstream
+	upstreams []*upstream.Upstream
 	ttl       map[string]time.Duration
-	cred      upstreamCredential
+	cred      upstream.Credential
 	// anonymousRead lets requests without a token read.
 	anonymousRead bool
 	// fixNamed fixes the headers of answers for names under the mount's own prefix,
@@ -29,7 +30,7 @@ type mount struct {
 }
 
 func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs.Upstream) (*mount, error) {
-	cred, err := resolveCredential(m)
+	cred, err := upstream.ResolveCredential(m)
 	if err != nil {
 		return nil, err
 	}
@@ -39,12 +40,12 @@ func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs
 	}
 	if ut, ok := f.(formats.UpstreamTransporter); ok {
 		client = &http.Client{
-			Transport:     ut.UpstreamTransport(client.Transport, ruleBases(m), userAgent),
+			Transport:     ut.UpstreamTransport(client.Transport, ruleBases(m), upstream.UserAgent),
 			CheckRedirect: client.CheckRedirect,
 		}
 	}
 	for _, rule := range m.Rules() {
-		u, err := newUpstream(rule, client, uc)
+		u, err := upstream.New(rule, client, uc)
 		if err != nil {
 			return nil, fmt.Errorf("mount %s: %w", m.Name, err)
 		}
@@ -73,7 +74,7 @@ func (m *mount) setFixers(public string) {
 	}
 	var bases []*url.URL
 	for _, u := range m.upstreams {
-		bases = append(bases, u.base)
+		bases = append(bases, u.Base)
 	}
 	if r, ok := m.format.(formats.Rooted); ok {
 		root := public + "/" + r.APIRoot() + "/"
@@ -93,10 +94,10 @@ func (m *mount) ttlFor(class string) time.Duration {
 
 // candidates are the upstreams that serve pkg, in configured order. Formats that do
 // not fall through on 404 get only the first.
-func (m *mount) candidates(pkg string) []*upstream {
-	var out []*upstream
+func (m *mount) candidates(pkg string) []*upstream.Upstream {
+	var out []*upstream.Upstream
 	for _, u := range m.upstreams {
-		if u.serves(pkg) {
+		if u.Serves(pkg) {
 			out = append(out, u)
 			if !m.format.FallThrough() {
 				break

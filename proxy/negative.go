@@ -8,7 +8,7 @@ package proxy
 // missOwner is whose 404 a fill's answer is: "" when every caller gets the same
 // upstream answer (the mount sends a credential of its own, or none).
 func missOwner(m *mount, who string) string {
-	if m.cred.passthrough {
+	if m.cred.Passthrough {
 		return who
 	}
 	return ""

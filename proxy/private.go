@@ -10,6 +10,7 @@ import (
 	"hoard/cache"
 	"hoard/formats"
 	"hoard/policy"
+	"hoard/upstream"
 )
 
 // Private content: when a fill needed the caller's own credentials, the entry is
@@ -84,7 +85,7 @@ func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cach
 		}
 		return http.StatusNotFound, nil
 	}
-	auth := m.cred.authFor(r)
+	auth := m.cred.AuthFor(r)
 	ctx := context.WithoutCancel(r.Context()) // shared by every waiter: no one client ends it
 	res := e.delegation.flight.do(key, func() accessAnswer {
 		status, from, err := e.askUpstreamAs(ctx, m, rt, auth, who)
@@ -113,7 +114,7 @@ func (e *engine) askUpstreamAs(ctx context.Context, m *mount, rt formats.Route, 
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	for i, u := range ups {
-		req, err := newRequest(ctx, http.MethodHead, u.url(rt.Path, ""), auth, nil)
+		req, err := upstream.NewRequest(ctx, http.MethodHead, u.URL(rt.Path, ""), auth, nil)
 		if err != nil {
 			return 0, "", err
 		}
@@ -121,13 +122,13 @@ func (e *engine) askUpstreamAs(ctx context.Context, m *mount, rt formats.Route, 
 			req.Header[k] = v
 		}
 		start := e.now()
-		resp, err := u.do(req)
+		resp, err := u.Do(req)
 		e.metrics.upstreamDone(m.name, resp, err, e.now().Sub(start))
 		if err != nil {
 			return 0, "", err
 		}
 		resp.Body.Close()
-		from = u.base.String()
+		from = u.Base.String()
 		e.delegation.learn(who, resp.StatusCode, resp.Header, e.now())
 		switch code := resp.StatusCode; {
 		case code == http.StatusNotFound && i < len(ups)-1:
@@ -155,7 +156,7 @@ func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, 
 	switch {
 	case errors.Is(err, errOtherUpstream):
 		return true, true
-	case err != nil && m.cred.authFor(r) == "":
+	case err != nil && m.cred.AuthFor(r) == "":
 		// The upstream cannot say whether anonymous callers may read this: ask for
 		// credentials, which Maven and Gradle send only after a challenge.
 		challenge(w, r, m, "authentication required")

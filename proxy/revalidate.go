@@ -6,6 +6,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // revalidateHead asks the upstream whether a stale entry is still current with a HEAD
@@ -15,11 +16,11 @@ import (
 // upstream named no digest: the caller then fetches it with req, a GET. Any other
 // answer (401, 404, 429, 5xx) is returned as it is, for the fill to relay or to serve
 // the stale entry on.
-func (e *engine) revalidateHead(req *http.Request, spec fillSpec, u *upstream) (resp *http.Response, done bool, err error) {
+func (e *engine) revalidateHead(req *http.Request, spec fillSpec, u *upstream.Upstream) (resp *http.Response, done bool, err error) {
 	head := req.Clone(req.Context())
 	head.Method = http.MethodHead
 	start := e.now()
-	resp, err = u.do(head)
+	resp, err = u.Do(head)
 	e.metrics.upstreamDone(spec.mount.name, resp, err, e.now().Sub(start))
 	if err != nil {
 		return nil, true, err

@@ -114,7 +114,7 @@ func (root *apiRoot) pick(r *http.Request, sub string) (*mount, string, string) 
 	if host := root.rooted.MirrorHost(r); host != "" {
 		for _, m := range root.mounts {
 			for _, u := range m.upstreams {
-				if u.base.Host == host {
+				if u.Base.Host == host {
 					return m, "", sub
 				}
 			}

@@ -10,6 +10,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // Cache results, as logged and counted.
@@ -75,8 +76,8 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package})
 		return
 	}
-	spec := fillSpec{mount: m, route: rt, auth: m.cred.authFor(r), who: callerKey(infoOf(r).caller.token)}
-	spec.private = m.cred.passthrough && spec.auth != ""
+	spec := fillSpec{mount: m, route: rt, auth: m.cred.AuthFor(r), who: callerKey(infoOf(r).caller.token)}
+	spec.private = m.cred.Passthrough && spec.auth != ""
 	if hit {
 		stale := entry // a copy: taking entry's own address would move it to the heap on every hit
 		spec.stale = &stale
@@ -308,7 +309,7 @@ func (e *engine) tailFill(w http.ResponseWriter, r *http.Request, m *mount, rt f
 // timeout, 502 otherwise.
 func (e *engine) failFill(w http.ResponseWriter, r *http.Request, m *mount, err error) {
 	requestLogger(r).Warn().Err(err).Str("mount", m.name).Str("path", r.URL.EscapedPath()).Msg("upstream fill failed")
-	if errors.Is(err, errBreakerOpen) {
+	if errors.Is(err, upstream.ErrBreakerOpen) {
 		e.failNotAvailable(w, r, m, msgBreakerNoCopy)
 		return
 	}

@@ -1,7 +1,9 @@
-// Package proxy is Hoard's HTTP layer: routing by mount, middleware, the pull-through
-// engine (fill coalescing, revalidation, stale-if-error) and the upstream transport.
+// Package proxy is Hoard's HTTP layer: routing by mount, middleware, admission
+// (tokens, scopes, private content) and the pull-through engine (fill coalescing,
+// revalidation, stale-if-error, publish). It reaches upstreams through package
+// upstream.
 //
-// It imports formats, cache, configs and policy, and never a formats/<name>
+// It imports formats, cache, configs, policy and upstream, and never a formats/<name>
 // package: what it needs of a protocol it asks through the interfaces in formats,
 // and cmd hands it the formats to serve (depcheck_test.go holds that line).
 package proxy
@@ -22,6 +24,7 @@ import (
 	"hoard/cache"
 	"hoard/configs"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // negativeEntries bounds how many upstream 404s are remembered at once.
@@ -55,7 +58,7 @@ type Server struct {
 
 // New builds a server from a validated configuration.
 func New(o Options) (*Server, error) {
-	client := newHTTPClient(o.Config.Upstream)
+	client := upstream.NewClient(o.Config.Upstream)
 	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store)}
 	s.ids.seed()
 	if o.AccessLog != nil {

@@ -1,4 +1,4 @@
-package proxy
+package upstream
 
 import (
 	"errors"
@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// errBreakerOpen is returned without contacting an upstream that keeps failing.
-var errBreakerOpen = errors.New("upstream unavailable: circuit breaker open")
+// ErrBreakerOpen is returned without contacting an upstream that keeps failing.
+var ErrBreakerOpen = errors.New("upstream unavailable: circuit breaker open")
 
 // breaker stops hammering a failing upstream: after `threshold` consecutive failures it
 // opens for `cooldown`; then one probe request is let through, and its outcome closes
@@ -79,3 +79,16 @@ func (b *breaker) open() bool {
 	defer b.mu.Unlock()
 	return b.failures >= b.threshold
 }
+
+// SetClock makes the breaker read the time from now (tests move it by hand).
+func (u *Upstream) SetClock(now func() time.Time) { u.breaker.now = now }
+
+// OnBreakerChange makes fn hear each opening and closing of the upstream's breaker,
+// outside its lock; set it before the upstream is used.
+func (u *Upstream) OnBreakerChange(fn func(open bool, failures int)) { u.breaker.onChange = fn }
+
+// BreakerOpen reports whether the breaker is refusing requests, for the metrics.
+func (u *Upstream) BreakerOpen() bool { return u.breaker.open() }
+
+// BreakerCooldown is how long the breaker stays open before a probe.
+func (u *Upstream) BreakerCooldown() time.Duration { return u.breaker.cooldown }

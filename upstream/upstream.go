@@ -1,4 +1,10 @@
-package proxy
+// Package upstream is how Hoard talks to the registries behind it: the shared HTTP
+// client (TLS verified, no compression, a pool of its own for fills that wait on
+// nothing), redirects that never carry credentials to another host, retries with
+// backoff, a circuit breaker per upstream, the credential a mount sends, and which
+// upstream of a group serves a package. It knows no cache and no format: it imports
+// configs only (the registry token protocol, which a format names, is in regtoken).
+package upstream
 
 import (
 	"context"
@@ -16,12 +22,12 @@ import (
 	"hoard/configs"
 )
 
-// userAgent identifies Hoard to upstreams.
-const userAgent = "hoard/1"
+// UserAgent identifies Hoard to upstreams.
+const UserAgent = "hoard/1"
 
-// upstream is one configured upstream base URL with its breaker.
-type upstream struct {
-	base    *url.URL
+// Upstream is one configured upstream base URL with its breaker.
+type Upstream struct {
+	Base    *url.URL
 	match   []string
 	client  *http.Client
 	breaker *breaker
@@ -29,9 +35,9 @@ type upstream struct {
 	backoff time.Duration
 }
 
-// newHTTPClient builds the transport every upstream shares. TLS verification stays on;
+// NewClient builds the transport every upstream shares. TLS verification stays on;
 // compression is off so the bytes cached are the bytes the upstream's digests cover.
-func newHTTPClient(c configs.Upstream) *http.Client {
+func NewClient(c configs.Upstream) *http.Client {
 	dialer := &net.Dialer{Timeout: c.ConnectTimeout.D(), KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -59,8 +65,8 @@ type poolTransport struct{ main, leaves *http.Transport }
 
 type leafPoolKey struct{}
 
-// onLeafPool marks upstream requests made under ctx as a leaf fill's.
-func onLeafPool(ctx context.Context) context.Context {
+// OnLeafPool marks upstream requests made under ctx as a leaf fill's.
+func OnLeafPool(ctx context.Context) context.Context {
 	return context.WithValue(ctx, leafPoolKey{}, true)
 }
 
@@ -92,22 +98,22 @@ func stripCredentialsOffHost(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-func newUpstream(rule configs.UpstreamRule, client *http.Client, c configs.Upstream) (*upstream, error) {
+func New(rule configs.UpstreamRule, client *http.Client, c configs.Upstream) (*Upstream, error) {
 	base, err := url.Parse(rule.URL)
 	if err != nil {
 		return nil, err
 	}
-	return &upstream{
-		base: base, match: rule.Match, client: client,
+	return &Upstream{
+		Base: base, match: rule.Match, client: client,
 		breaker: newBreaker(c.BreakerFailures, c.BreakerCooldown.D()),
 		retries: c.Retries, backoff: c.RetryBackoff.D(),
 	}, nil
 }
 
-// serves reports whether this upstream is configured for the package. A pattern
+// Serves reports whether this upstream is configured for the package. A pattern
 // matches the name or any of its leading path segments, so "com/acme/*" covers
 // "com/acme/x/1.0" and "@acme/*" covers "@acme/tool".
-func (u *upstream) serves(pkg string) bool {
+func (u *Upstream) Serves(pkg string) bool {
 	if len(u.match) == 0 {
 		return true
 	}
@@ -130,9 +136,9 @@ func matchesPrefix(pattern, pkg string) bool {
 	}
 }
 
-// url joins the base and an already validated, escaped path.
-func (u *upstream) url(escapedPath, rawQuery string) string {
-	s := u.base.String()
+// URL joins the base and an already validated, escaped path.
+func (u *Upstream) URL(escapedPath, rawQuery string) string {
+	s := u.Base.String()
 	if len(s) > 0 && s[len(s)-1] == '/' {
 		s = s[:len(s)-1]
 	}
@@ -142,11 +148,11 @@ func (u *upstream) url(escapedPath, rawQuery string) string {
 	return s + escapedPath
 }
 
-// do sends one request through the breaker. Idempotent requests are retried with
+// Do sends one request through the breaker. Idempotent requests are retried with
 // backoff on transport errors and 502/503/504; the last response is returned.
-func (u *upstream) do(req *http.Request) (*http.Response, error) {
+func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 	if !u.breaker.allow() {
-		return nil, errBreakerOpen
+		return nil, ErrBreakerOpen
 	}
 	resp, err := u.doRetrying(req)
 	if err != nil && errors.Is(req.Context().Err(), context.Canceled) {
@@ -159,7 +165,7 @@ func (u *upstream) do(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-func (u *upstream) doRetrying(req *http.Request) (*http.Response, error) {
+func (u *Upstream) doRetrying(req *http.Request) (*http.Response, error) {
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead
 	wait := u.backoff
 	for attempt := 0; ; attempt++ {
@@ -191,13 +197,13 @@ func retryable(resp *http.Response, err error) bool {
 	return false
 }
 
-// newRequest builds an upstream request carrying only what the upstream needs.
-func newRequest(ctx context.Context, method, target string, auth string, body io.Reader) (*http.Request, error) {
+// NewRequest builds an upstream request carrying only what the upstream needs.
+func NewRequest(ctx context.Context, method, target string, auth string, body io.Reader) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("building upstream request: %w", err)
 	}
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", UserAgent)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
