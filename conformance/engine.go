@@ -111,6 +111,7 @@ func startEngine(t T, s Subject) *engine {
 	cfg.Listen, cfg.DataDir, cfg.Log.Level = "127.0.0.1:0", dir, "error"
 	cfg.Auth.Mode = "none"
 	cfg.Upstream.Retries = 0
+	cfg.Upstream.BreakerFailures = 100 // the down phase tests stale content, not the breaker
 	cfg.Cache.NegativeTTL = configs.Duration(time.Hour)
 	cfg.Mounts = []configs.Mount{
 		{Name: "m", Format: f.Name(), Upstream: up.srv.URL},
