@@ -30,6 +30,10 @@ type BigSpec struct {
 	Deps map[string]string
 	// ReadmeBytes of top-level readme text (real documents carry one).
 	ReadmeBytes int
+	// TarballBase is where dist.tarball URLs point (BASE + NAME/-/FILE.tgz), for a
+	// document served from another server's tree; empty: an address Hoard rewrites
+	// and never fetches.
+	TarballBase string
 }
 
 // BigRegistry is an http.Handler serving generated packages.
@@ -85,6 +89,9 @@ func Version(i int) string { return fmt.Sprintf("%d.%d.%d", 1+i/1000, (i/10)%100
 
 func (r *BigRegistry) add(s BigSpec) error {
 	base := "http://registry.invalid/" // rewritten by Hoard: the host is never used
+	if s.TarballBase != "" {
+		base = strings.TrimSuffix(s.TarballBase, "/") + "/"
+	}
 	versions, abbrev := map[string]any{}, map[string]any{}
 	times := map[string]string{"created": "2015-01-01T00:00:00.000Z"}
 	t0 := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)

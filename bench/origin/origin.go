@@ -39,6 +39,15 @@ type Options struct {
 	ReadAuth bool
 	// BytesPerSecond caps the rate of each GET response body; 0 is unlimited.
 	BytesPerSecond int64
+	// DirIndex names a file served for a request naming a directory that holds
+	// one: an npm document's path (/npm/NAME) is also the parent of its tarballs
+	// (/npm/NAME/-/FILE.tgz), so a tree keeps the document inside that directory.
+	// A dot-file name keeps it from being served at a URL of its own.
+	DirIndex string
+	// FullSpeed lists URL path prefixes whose bodies are never paced, so one
+	// origin serves both a slow upstream and one at line rate (a registry behind
+	// a CDN) under the same latency.
+	FullSpeed []string
 	// Checksums answers GET X.sha1 (.md5, .sha256, .sha512) with X's digest when no
 	// such file exists, as Maven repositories publish them. Debian's tree ships none,
 	// and without them Maven cannot verify what a proxy hands it.
@@ -186,10 +195,19 @@ func (o *Origin) serveFile(w http.ResponseWriter, r *http.Request, rel string) {
 	// for If-None-Match, If-Range and If-Match.
 	w.Header().Set("ETag", etag(fi))
 	var body io.ReadSeeker = f
-	if o.opts.BytesPerSecond > 0 && r.Method == http.MethodGet {
+	if o.opts.BytesPerSecond > 0 && r.Method == http.MethodGet && !o.fullSpeed(r.URL.Path) {
 		body = newThrottled(r.Context(), f, o.opts.BytesPerSecond)
 	}
 	http.ServeContent(w, r, path.Base(rel), fi.ModTime(), body)
+}
+
+func (o *Origin) fullSpeed(urlPath string) bool {
+	for _, p := range o.opts.FullSpeed {
+		if strings.HasPrefix(urlPath, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // open finds rel in WriteDir first, then in Root. Directories count as missing: the
@@ -211,6 +229,13 @@ func (o *Origin) open(rel string) (*os.File, fs.FileInfo, error) {
 			f.Close()
 			return nil, nil, err
 		}
+		if fi.IsDir() && o.opts.DirIndex != "" {
+			f.Close()
+			if f, fi, err = openRegular(filepath.Join(dir, filepath.FromSlash(rel), o.opts.DirIndex)); err == nil {
+				return f, fi, nil
+			}
+			continue
+		}
 		if !fi.Mode().IsRegular() {
 			f.Close()
 			continue
@@ -218,6 +243,23 @@ func (o *Origin) open(rel string) (*os.File, fs.FileInfo, error) {
 		return f, fi, nil
 	}
 	return nil, nil, fs.ErrNotExist
+}
+
+// openRegular opens name when it is a regular file.
+func openRegular(name string) (*os.File, fs.FileInfo, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fs.ErrNotExist
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
 }
 
 func etag(fi fs.FileInfo) string {

@@ -186,6 +186,55 @@ func TestLatencyAndRate(t *testing.T) {
 	}
 }
 
+// A directory with a DirIndex file is served as that file (a document whose path
+// is also the parent of its files); without one it is still missing.
+func TestDirIndex(t *testing.T) {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "npm/pkg/.document"), `{"name":"pkg"}`)
+	write(t, filepath.Join(root, "npm/pkg/-/pkg-1.0.0.tgz"), "tgz")
+	os.MkdirAll(filepath.Join(root, "npm/empty"), 0o755)
+	o := New(Options{Root: root, DirIndex: ".document"})
+	for _, c := range []struct {
+		path string
+		code int
+		body string
+	}{
+		{"/npm/pkg", 200, `{"name":"pkg"}`},
+		{"/npm/pkg/-/pkg-1.0.0.tgz", 200, "tgz"},
+		{"/npm/pkg/.document", 400, ""},
+		{"/npm/empty", 404, ""},
+	} {
+		w := do(t, o, "GET", c.path, nil)
+		if w.Code != c.code || (c.body != "" && w.Body.String() != c.body) {
+			t.Errorf("GET %s: %d %q, want %d %q", c.path, w.Code, w.Body.String(), c.code, c.body)
+		}
+	}
+	if w := do(t, New(Options{Root: root}), "GET", "/npm/pkg", nil); w.Code != 404 {
+		t.Errorf("without DirIndex a directory answered %d", w.Code)
+	}
+}
+
+// A path under a FullSpeed prefix is not paced, whatever the rate; the others are.
+func TestFullSpeedPrefix(t *testing.T) {
+	root := t.TempDir()
+	big := strings.Repeat("x", 64<<10)
+	write(t, filepath.Join(root, "fast/big"), big)
+	write(t, filepath.Join(root, "slow/big"), big)
+	o := New(Options{Root: root, BytesPerSecond: 64 << 10, FullSpeed: []string{"/fast/"}})
+	start := time.Now()
+	if w := do(t, o, "GET", "/fast/big", nil); w.Body.String() != big {
+		t.Fatal("full-speed body differs")
+	}
+	if d := time.Since(start); d >= 900*time.Millisecond {
+		t.Errorf("64 KiB under a full-speed prefix took %v: it was paced", d)
+	}
+	start = time.Now()
+	do(t, o, "GET", "/slow/big", nil)
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Errorf("64 KiB at 64 KiB/s outside the prefix took %v: it was not paced", d)
+	}
+}
+
 func TestThrottledStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	tr := newThrottled(ctx, bytes.NewReader(make([]byte, 1<<20)), 1) // a byte a second

@@ -11,6 +11,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"hoard/bench/internal/daemon"
@@ -23,6 +24,8 @@ func main() {
 	writeDir := flag.String("write-dir", "", "directory receiving PUTs; empty refuses them")
 	latency := flag.Duration("latency", 0, "delay before each answer")
 	rate := flag.Int64("bytes-per-second", 0, "cap on each response body's rate; 0 is unlimited")
+	dirIndex := flag.String("dir-index", "", "file served for a request naming a directory that holds it (a document that is also its files' parent)")
+	fullSpeed := flag.String("full-speed", "", "comma-separated URL path prefixes whose bodies are never paced")
 	auth := flag.String("auth", "", `"user:pass" required for PUT`)
 	readAuth := flag.Bool("read-auth", false, "require the -auth credentials for GET and HEAD too")
 	checksums := flag.Bool("checksums", true, "answer X.sha1, X.md5, ... from X when the tree has none")
@@ -34,7 +37,7 @@ func main() {
 
 	o := origin.New(origin.Options{
 		Root: *root, WriteDir: *writeDir, Latency: *latency,
-		BytesPerSecond: *rate, RequireAuth: *auth, ReadAuth: *readAuth, Checksums: *checksums,
+		BytesPerSecond: *rate, FullSpeed: prefixes(*fullSpeed), DirIndex: *dirIndex, RequireAuth: *auth, ReadAuth: *readAuth, Checksums: *checksums,
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /-/requests", func(w http.ResponseWriter, r *http.Request) {
@@ -51,4 +54,14 @@ func main() {
 	if err := daemon.Serve(srv); err != nil {
 		log.Fatal(err)
 	}
+}
+
+func prefixes(list string) []string {
+	var out []string
+	for _, p := range strings.Split(list, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
