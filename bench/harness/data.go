@@ -47,8 +47,9 @@ func coldBlobPath(i int) string {
 type dataSpec struct {
 	BlobBytes int64 // the large blob, each herd blob and each cold blob
 	ColdMeta  int   // cold metadata files per kind
-	ColdBlobs int
-	HerdBlobs int // one per herd round; at least one
+	ColdBlobs int   // cold blobs, paced and unpaced each
+	ColdDocs  int   // cold npm documents of 5 MB and of 20 MB each
+	HerdBlobs int   // one per herd round; at least one
 	// OriginURL is where the origin serves npm/ (tarball URLs in packuments point there).
 	OriginURL string
 }
@@ -72,13 +73,14 @@ func writeData(root string, spec dataSpec) error {
 	}
 	for i := 0; i < spec.ColdBlobs; i++ {
 		files[coldBlobPath(i)] = func(w io.Writer) error { return randomBytes(w, rng, spec.BlobBytes) }
+		files[coldUnpacedBlobPath(i)] = func(w io.Writer) error { return randomBytes(w, rng, spec.BlobBytes) }
 	}
 	for p, gen := range files {
 		if err := writeWithSHA1(filepath.Join(root, filepath.FromSlash(p)), gen); err != nil {
 			return fmt.Errorf("writing %s: %w", p, err)
 		}
 	}
-	return nil
+	return writeBigDocs(root, spec)
 }
 
 func writeWithSHA1(name string, gen func(io.Writer) error) error {

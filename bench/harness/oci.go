@@ -30,6 +30,12 @@ const (
 
 func coldOCITagPath(i int) string { return fmt.Sprintf("/oci/cold%d/manifests/v1", i) }
 
+// coldOCITokenPath is a cold tag of a repository pulled through the token flow
+// (the upstream behind tokenAuth; Hoard's ocitok mount).
+func coldOCITokenPath(i int) string { return fmt.Sprintf("/oci/tok%d/manifests/v1", i) }
+
+func isTokenPath(p string) bool { return strings.HasPrefix(p, "/oci/tok") }
+
 const pathOCIColdBlob = "/oci/coldblob/layer"
 
 const ociAccept = "Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, " +
@@ -124,9 +130,12 @@ type slowProxy struct {
 	srv     *http.Server
 	mu      sync.Mutex
 	counts  map[string]int64
+	auth    *tokenAuth // the registry token flow in front of the registry; nil: none
 }
 
-func startSlowProxy(target string, latency time.Duration, rate int64) (*slowProxy, error) {
+// startSlowProxy starts the proxy; withToken puts the registry token flow in
+// front of the registry (see tokenAuth), its realm on the proxy itself.
+func startSlowProxy(target string, latency time.Duration, rate int64, withToken bool) (*slowProxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
@@ -136,6 +145,9 @@ func startSlowProxy(target string, latency time.Duration, rate int64) (*slowProx
 		return nil, err
 	}
 	sp := &slowProxy{Addr: ln.Addr().String(), latency: latency, rate: rate, counts: map[string]int64{}}
+	if withToken {
+		sp.auth = newTokenAuth(sp.Addr)
+	}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.Transport = &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
 	rp.FlushInterval = -1
@@ -155,6 +167,17 @@ func startSlowProxy(target string, latency time.Duration, rate int64) (*slowProx
 		case <-r.Context().Done():
 			t.Stop()
 			return
+		}
+		if sp.auth != nil {
+			switch {
+			case r.URL.Path == tokenPath:
+				sp.auth.issue(w, r)
+				return
+			case !sp.auth.allowed(r):
+				sp.auth.challenge(w, r)
+				return
+			}
+			r.Header.Del("Authorization") // the registry behind has no authentication
 		}
 		rp.ServeHTTP(w, r)
 	})}
@@ -311,6 +334,8 @@ func (h *harness) setUpOCI(ctx context.Context, originRoot string) (*slowProxy, 
 	for i := 0; i < h.cfg.Cold; i++ {
 		small := []byte(fmt.Sprintf("small layer %d", i))
 		images = append(images, image{fmt.Sprintf("cold%d", i), func() []byte { return small }})
+		tok := []byte(fmt.Sprintf("small layer %d behind the token flow", i))
+		images = append(images, image{ociRepo(coldOCITokenPath(i)), func() []byte { return tok }})
 	}
 	for _, im := range images {
 		m, ld, err := pushImage(ctx, up.Addr, "bench/"+im.repo, "v1", im.layer())
@@ -328,20 +353,44 @@ func (h *harness) setUpOCI(ctx context.Context, originRoot string) (*slowProxy, 
 		}
 	}
 	h.oci = d
-	sp, err := startSlowProxy("http://"+up.Addr, h.cfg.Latency, h.cfg.OriginRate)
+	sp, err := startSlowProxy("http://"+up.Addr, h.cfg.Latency, h.cfg.OriginRate, false)
 	if err != nil {
 		return nil, err
 	}
 	h.ociUp = &Server{Name: "origin", Addr: sp.Addr, Path: func(p string) (string, bool) { return d.v2Path(p, "") }}
+	// The same registry behind the token flow, for the cold tags of tok* repositories.
+	if h.ociTok, err = startSlowProxy("http://"+up.Addr, h.cfg.Latency, h.cfg.OriginRate, true); err != nil {
+		sp.Close()
+		return nil, err
+	}
+	h.ociTokUp = &Server{Name: "origin", Addr: h.ociTok.Addr, Path: tokenOnly(d, "")}
 	return sp, nil
 }
 
-func (h *harness) startRegistryProxy(sp *slowProxy) (*Server, error) {
-	s, err := startRegistry(h.place, "registry-proxy", registryBin(h.cfg.Registry), filepath.Join(h.cfg.WorkDir, "registry-proxy"), "http://"+sp.Addr)
+// tokenOnly maps the cold tags behind the token flow, and nothing else.
+func tokenOnly(d *ociData, prefix string) func(string) (string, bool) {
+	return func(p string) (string, bool) {
+		if !isTokenPath(p) {
+			return "", false
+		}
+		return d.v2Path(p, prefix)
+	}
+}
+
+func (h *harness) startRegistryProxy(sp *slowProxy, dir string) (*Server, error) {
+	s, err := startRegistry(h.place, "registry-proxy", registryBin(h.cfg.Registry), filepath.Join(h.cfg.WorkDir, dir), "http://"+sp.Addr)
 	if err != nil {
 		return nil, err
 	}
 	d := h.oci
-	s.Path = func(p string) (string, bool) { return d.v2Path(p, "") }
+	s.Path = func(p string) (string, bool) {
+		if isTokenPath(p) {
+			return "", false
+		}
+		return d.v2Path(p, "")
+	}
+	if sp.auth != nil {
+		s.Path = tokenOnly(d, "")
+	}
 	return s, nil
 }

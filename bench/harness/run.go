@@ -34,12 +34,13 @@ type Config struct {
 	BlobBytes  int64         // size of the large and herd blobs
 	Herd       int           // clients in the herd
 	Cold       int           // cold fetches per kind of small content
-	ColdBlobs  int           // cold fetches of the large blob
+	ColdBlobs  int           // cold fetches of the large blob, paced and unpaced each
+	ColdDocs   int           // cold fetches of the 5 MB and of the 20 MB npm documents each
 	Runs       int           // rounds of the warm and herd scenarios, each figure their median; 0 means 1
 	Conc       []int         // concurrencies of the small-content runs
 	BlobConc   int           // concurrency of the large-blob run
 	Scale      []int         // index sizes for the scale scenario; empty skips it
-	Only       []string      // scenarios to run (warm-small, warm-large, cold, herd, scale); empty: all
+	Only       []string      // scenarios to run (warm-small, warm-large, warm-doc, cold, herd, scale); empty: all
 	Profile    bool          // start Hoard with --pprof and save a CPU profile of every Hoard run
 	Pin        bool          // keep the load generator and the servers under test on separate CPUs (see placement)
 	Verdaccio  string        // verdaccio executable; "" looks in the usual place, "-" skips it
@@ -52,7 +53,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		Duration: 5 * time.Second, Warmup: time.Second, Latency: 20 * time.Millisecond,
-		OriginRate: 100 << 20, BlobBytes: 50 << 20, Herd: 200, Cold: 15, ColdBlobs: 3,
+		OriginRate: 100 << 20, BlobBytes: 50 << 20, Herd: 200, Cold: 15, ColdBlobs: 3, ColdDocs: 3,
 		Runs: 3, Conc: []int{16, 64}, BlobConc: 4, Scale: []int{1000, 1_000_000}, Pin: true,
 	}
 }
@@ -61,17 +62,20 @@ func Defaults() Config {
 func (c Config) runCount() int { return max(c.Runs, 1) }
 
 type harness struct {
-	cfg     Config
-	bin     binaries
-	origin  *Server
-	servers []*Server // in report order: nginx-static first
-	extra   []*Proc   // helpers (the upstream registry), stopped at the end
-	oci     *ociData  // what was pushed to the upstream registry; nil without OCI
-	ociUp   *Server   // the upstream registry through its slow proxy, read directly
-	ociSlow *slowProxy
-	byName  map[string]*Server
-	rep     *report
-	place   placement
+	cfg      Config
+	bin      binaries
+	origin   *Server
+	servers  []*Server // in report order: nginx-static first
+	extra    []*Proc   // helpers (the upstream registry), stopped at the end
+	oci      *ociData  // what was pushed to the upstream registry; nil without OCI
+	ociUp    *Server   // the upstream registry through its slow proxy, read directly
+	ociSlow  *slowProxy
+	ociTok   *slowProxy // the same upstream registry behind the token flow
+	ociTokUp *Server    // it, read directly
+	regTok   *Server    // the CNCF registry in proxy mode in front of ociTok
+	byName   map[string]*Server
+	rep      *report
+	place    placement
 }
 
 func (h *harness) logf(format string, a ...any) {
@@ -104,7 +108,7 @@ func Run(ctx context.Context, cfg Config) error {
 		name string
 		fn   func(context.Context) error
 	}{
-		{"warm-small", h.warmSmall}, {"warm-large", h.warmLarge}, {"cold", h.cold}, {"herd", h.herd},
+		{"warm-small", h.warmSmall}, {"warm-large", h.warmLarge}, {"warm-doc", h.warmDoc}, {"cold", h.cold}, {"herd", h.herd},
 	}
 	for _, st := range steps {
 		if !h.want(st.name) {
@@ -148,6 +152,9 @@ func (h *harness) stopAll() {
 	if h.ociSlow != nil {
 		h.ociSlow.Close()
 	}
+	if h.ociTok != nil {
+		h.ociTok.Close()
+	}
 	for _, p := range h.extra {
 		p.Stop()
 	}
@@ -158,7 +165,7 @@ func (h *harness) setUp(ctx context.Context) error {
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return err
 	}
-	for _, d := range []string{"origin", "hoard", "nginx-static", "nginx-cache", "verdaccio", "registry-upstream", "registry-proxy", "bin", "logs"} {
+	for _, d := range []string{"origin", "hoard", "nginx-static", "nginx-cache", "verdaccio", "registry-upstream", "registry-proxy", "registry-proxy-token", "bin", "logs"} {
 		if err := os.RemoveAll(filepath.Join(cfg.WorkDir, d)); err != nil {
 			return err
 		}
@@ -186,7 +193,7 @@ func (h *harness) setUp(ctx context.Context) error {
 	}
 	root := filepath.Join(cfg.WorkDir, "origin")
 	h.logf("writing the origin's files")
-	if err := writeData(root, dataSpec{BlobBytes: cfg.BlobBytes, ColdMeta: cfg.Cold, ColdBlobs: cfg.ColdBlobs, HerdBlobs: cfg.runCount(), OriginURL: "http://" + originAddr}); err != nil {
+	if err := writeData(root, dataSpec{BlobBytes: cfg.BlobBytes, ColdMeta: cfg.Cold, ColdBlobs: cfg.ColdBlobs, ColdDocs: cfg.ColdDocs, HerdBlobs: cfg.runCount(), OriginURL: "http://" + originAddr}); err != nil {
 		return err
 	}
 	if cfg.Registry != "-" {
@@ -194,10 +201,11 @@ func (h *harness) setUp(ctx context.Context) error {
 		if h.ociSlow, err = h.setUpOCI(ctx, root); err != nil {
 			h.logf("OCI: %v (left out)", err)
 			h.rep.notes = append(h.rep.notes, "The OCI comparison was left out: "+firstLine(err.Error()))
-			h.oci, h.ociSlow = nil, nil
+			h.oci, h.ociSlow, h.ociTok, h.ociTokUp = nil, nil, nil, nil
 		}
 	}
-	h.origin, err = startOrigin(originOptions{Bin: h.bin.origin, Root: root, Addr: originAddr, Latency: cfg.Latency, Rate: cfg.OriginRate, Log: filepath.Join(logs, "origin.log")})
+	h.origin, err = startOrigin(originOptions{Bin: h.bin.origin, Root: root, Addr: originAddr, Latency: cfg.Latency, Rate: cfg.OriginRate,
+		FullSpeed: unpaced, DirIndex: docFile, Log: filepath.Join(logs, "origin.log")})
 	if err != nil {
 		return err
 	}
@@ -234,7 +242,7 @@ func (h *harness) setUp(ctx context.Context) error {
 		ho.Pprof, _ = freeAddr()
 	}
 	if h.ociSlow != nil {
-		ho.Extra = append(ho.Extra, "--mount", "oci=oci,http://"+h.ociSlow.Addr)
+		ho.Extra = append(ho.Extra, "--mount", "oci=oci,http://"+h.ociSlow.Addr, "--mount", "ocitok=oci,http://"+h.ociTok.Addr)
 	}
 	hs, _, err := startHoard("hoard", ho)
 	if err := add(hs, err); err != nil {
@@ -243,6 +251,9 @@ func (h *harness) setUp(ctx context.Context) error {
 	hs.pprof = ho.Pprof
 	oci := h.oci
 	hs.Path = func(p string) (string, bool) {
+		if isTokenPath(p) {
+			return oci.v2Path(p, "ocitok/")
+		}
 		if isOCI(p) {
 			return oci.v2Path(p, "oci/")
 		}
@@ -256,12 +267,19 @@ func (h *harness) setUp(ctx context.Context) error {
 		h.byName[v.Name] = v
 	}
 	if h.ociSlow != nil {
-		if r, err := h.startRegistryProxy(h.ociSlow); err != nil {
+		if r, err := h.startRegistryProxy(h.ociSlow, "registry-proxy"); err != nil {
 			h.logf("registry-proxy: %v (left out)", err)
 			h.rep.notes = append(h.rep.notes, "The CNCF registry in proxy mode was left out: "+firstLine(err.Error()))
 		} else {
 			h.servers = append(h.servers, r)
 			h.byName[r.Name] = r
+		}
+		// A second one for the upstream behind the token flow, in the cold rows only.
+		if r, err := h.startRegistryProxy(h.ociTok, "registry-proxy-token"); err != nil {
+			h.logf("registry-proxy in front of the token flow: %v (left out)", err)
+		} else {
+			h.regTok = r
+			h.extra = append(h.extra, r.Proc)
 		}
 	}
 	h.rep.servers = nil
@@ -282,7 +300,7 @@ func firstLine(s string) string {
 func (h *harness) prime() error {
 	client := &http.Client{Timeout: 2 * time.Minute}
 	for _, s := range h.servers {
-		for _, p := range []string{pathMeta1K, pathDoc200K, pathBlob, pathOCITag, pathOCIBlob} {
+		for _, p := range []string{pathMeta1K, pathDoc200K, pathDoc20M, pathBlob, pathOCITag, pathOCIBlob} {
 			mp, ok := s.Path(p)
 			if !ok {
 				continue
@@ -369,6 +387,8 @@ func itemName(p string) string {
 		return "blob"
 	case pathOCIBlob, pathOCIHerd:
 		return "OCI layer"
+	case pathDoc20M:
+		return "20 MB packument"
 	}
 	return p
 }
@@ -382,7 +402,7 @@ func itemHeader(p string) string {
 	switch {
 	case isOCI(p):
 		return ociAccept
-	case strings.HasPrefix(p, "/npm/"):
+	case strings.HasPrefix(p, "/npm/") && !strings.Contains(p, "/-/"):
 		return "Accept: application/json\r\n"
 	}
 	return ""
@@ -413,48 +433,6 @@ func (h *harness) warmLarge(ctx context.Context) error {
 					res.Stats.MBps(), res.CPUPerGB(), res.PeakRSS>>20, res.Stats.Errors)
 				h.rep.large = append(h.rep.large, loadRow{item: itemName(item), conc: h.cfg.BlobConc, server: s.Name, round: round, res: res})
 			}
-		}
-	}
-	return nil
-}
-
-// cold: content no cache holds yet, fetched one at a time, against the origin.
-func (h *harness) cold(ctx context.Context) error {
-	kinds := []struct {
-		name  string
-		paths []string
-	}{
-		{"maven-metadata.xml 1 KB", nil}, {"npm packument 1 KB", nil}, {"OCI manifest by tag", nil}, {"blob", nil}, {"OCI layer", []string{pathOCIColdBlob}},
-	}
-	for i := 0; i < h.cfg.Cold; i++ {
-		kinds[0].paths = append(kinds[0].paths, coldMetaPath(i))
-		kinds[1].paths = append(kinds[1].paths, coldNpmPath(i))
-		kinds[2].paths = append(kinds[2].paths, coldOCITagPath(i))
-	}
-	for i := 0; i < h.cfg.ColdBlobs; i++ {
-		kinds[3].paths = append(kinds[3].paths, coldBlobPath(i))
-	}
-	targets := []*Server{h.origin}
-	if h.ociUp != nil {
-		targets = append(targets, h.ociUp) // also named origin: the OCI kinds' baseline
-	}
-	for _, s := range h.servers {
-		if s.Name != "nginx-static" { // it has no miss
-			targets = append(targets, s)
-		}
-	}
-	for _, k := range kinds {
-		for _, s := range targets {
-			rs, err := oneByOne(s, k.paths, itemHeader(k.paths[0]))
-			if err != nil {
-				return fmt.Errorf("%s: %w", s.Name, err)
-			}
-			if len(rs) == 0 {
-				continue
-			}
-			st := summarise(rs)
-			h.logf("%-12s cold %-24s ok %d/%d ttfb p50 %v total p50 %v", s.Name, k.name, st.OK, st.N, st.TTFB50, st.Tot50)
-			h.rep.cold = append(h.rep.cold, coldRow{kind: k.name, server: s.Name, st: st})
 		}
 	}
 	return nil

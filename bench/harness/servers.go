@@ -98,13 +98,18 @@ type originOptions struct {
 	Addr    string
 	Latency time.Duration
 	Rate    int64 // bytes per second per response; 0 unlimited
-	Log     string
+	// FullSpeed are path prefixes served unpaced; DirIndex the file served for a
+	// directory (see origin.Options).
+	FullSpeed []string
+	DirIndex  string
+	Log       string
 }
 
 func startOrigin(o originOptions) (*Server, error) {
 	p, err := start("origin", o.Log, o.Bin, []string{
 		"-listen", o.Addr, "-root", o.Root, "-latency", o.Latency.String(),
 		"-bytes-per-second", strconv.FormatInt(o.Rate, 10),
+		"-full-speed", strings.Join(o.FullSpeed, ","), "-dir-index", o.DirIndex,
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -212,10 +217,11 @@ http {
 		fmt.Fprintf(&b, `  server {
     listen %[1]s;
     root %[2]s;
-    location / { }
+    # An npm document whose directory holds its tarballs is kept in it (docFile).
+    location / { try_files $uri $uri/%[3]s =404; }
   }
 }
-`, addr, root)
+`, addr, root, docFile)
 	}
 	return b.String()
 }

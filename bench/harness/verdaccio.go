@@ -77,10 +77,17 @@ func (h *harness) startVerdaccio(originAddr string) (*Server, error) {
 	return &Server{Name: "verdaccio", Addr: addr, Proc: p, Path: npmOnly}, nil
 }
 
-// npmOnly maps the origin's npm documents to Verdaccio's root; nothing else.
+// npmOnly maps the origin's npm documents and tarballs (NAME/-/FILE) to
+// Verdaccio's root; nothing else.
 func npmOnly(p string) (string, bool) {
 	rest, ok := strings.CutPrefix(p, "/npm/")
-	if !ok || strings.Contains(rest, "/") {
+	if !ok {
+		return "", false
+	}
+	if name, file, ok := strings.Cut(rest, "/-/"); ok && name != "" && !strings.Contains(name, "/") && file != "" && !strings.Contains(file, "/") {
+		return "/" + rest, true
+	}
+	if rest == "" || strings.Contains(rest, "/") {
 		return "", false
 	}
 	return "/" + rest, true

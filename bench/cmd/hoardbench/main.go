@@ -31,17 +31,18 @@ func main() {
 	blob := flag.Int64("blob-mb", d.BlobBytes>>20, "size of the large blobs, MiB")
 	flag.IntVar(&cfg.Herd, "herd", d.Herd, "clients in the thundering herd")
 	flag.IntVar(&cfg.Cold, "cold", d.Cold, "cold fetches per kind of small content")
-	flag.IntVar(&cfg.ColdBlobs, "cold-blobs", d.ColdBlobs, "cold fetches of a large blob")
+	flag.IntVar(&cfg.ColdBlobs, "cold-blobs", d.ColdBlobs, "cold fetches of a large blob (paced, and again unpaced)")
+	flag.IntVar(&cfg.ColdDocs, "cold-docs", d.ColdDocs, "cold fetches of the 5 MB and of the 20 MB npm documents (each a document of its own)")
 	flag.IntVar(&cfg.Runs, "runs", d.Runs, "rounds of the warm and herd scenarios, each figure their median (the origin holds one herd blob per round)")
 	conc := flag.String("conc", "16,64", "concurrencies of the small-content runs")
 	flag.IntVar(&cfg.BlobConc, "blob-conc", d.BlobConc, "concurrency of the large-blob run")
 	scale := flag.String("scale", "1000,1000000", `index sizes for the scale scenario ("" skips it)`)
-	only := flag.String("only", "", "comma-separated scenarios to run: warm-small, warm-large, cold, herd, scale (default all)")
+	only := flag.String("only", "", "comma-separated scenarios to run: warm-small, warm-large, warm-doc, cold, herd, scale (default all)")
 	flag.BoolVar(&cfg.Pin, "pin", d.Pin, "load generator and upstreams on the first half of the CPUs, servers under test on the rest (taskset)")
 	flag.BoolVar(&cfg.Profile, "pprof", false, "run Hoard with --pprof and save a CPU profile of each Hoard run under WORK/profiles")
 	flag.StringVar(&cfg.Verdaccio, "verdaccio", "", `verdaccio executable (default: .ci/install-npm's); "-" leaves it out`)
 	flag.StringVar(&cfg.Registry, "registry", "", `CNCF registry executable (default: .ci/install-oci's); "-" leaves OCI out`)
-	quick := flag.Bool("quick", false, "a short run to check the harness: 1 s runs, one round unless -runs is given, 10 MB blobs, a herd of 50, 10,000 index entries")
+	quick := flag.Bool("quick", false, "a short run to check the harness: 1 s runs, one round unless -runs is given, 10 MB blobs, a herd of 50, 2 big cold documents, 10,000 index entries")
 	flag.Parse()
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -59,7 +60,7 @@ func main() {
 		cfg.Only = strings.Split(*only, ",")
 	}
 	if *quick {
-		cfg.Duration, cfg.Warmup, cfg.BlobBytes, cfg.Herd, cfg.Cold, cfg.ColdBlobs = time.Second, 200*time.Millisecond, 10<<20, 50, 5, 2
+		cfg.Duration, cfg.Warmup, cfg.BlobBytes, cfg.Herd, cfg.Cold, cfg.ColdBlobs, cfg.ColdDocs = time.Second, 200*time.Millisecond, 10<<20, 50, 5, 2, 2
 		cfg.Scale = []int{1000, 10_000}
 		if !set["runs"] {
 			cfg.Runs = 1
