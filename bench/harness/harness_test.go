@@ -40,7 +40,12 @@ func TestPathMappings(t *testing.T) {
 	if _, ok := npmOnly(pathBlob); ok {
 		t.Error("npmOnly maps a Maven path")
 	}
-	if itemHeader(pathOCITag) == "" || itemHeader(pathDoc200K) == "" || itemHeader(pathMeta1K) != "" {
+	for p, want := range map[string]string{docTarballs(1)[0]: "/unpaced-big20m/-/unpaced-big20m-1.0.0.tgz", "/npm/a/b": "", "/npm/a/-/": "", "/npm/a/-/x/y": ""} {
+		if got, ok := npmOnly(p); got != want || ok != (want != "") {
+			t.Errorf("npmOnly(%q) = %q, %v; want %q", p, got, ok, want)
+		}
+	}
+	if itemHeader(pathOCITag) == "" || itemHeader(pathDoc200K) == "" || itemHeader(pathMeta1K) != "" || itemHeader(docTarballs(1)[0]) != "" {
 		t.Error("itemHeader")
 	}
 }
@@ -80,6 +85,7 @@ func TestWriteData(t *testing.T) {
 			t.Errorf("%s has no .sha1", p)
 		}
 	}
+	checkBigDocs(t, root, "http://o", 1)
 	b, _ := os.ReadFile(filepath.Join(root, pathDoc200K))
 	var doc struct {
 		Versions map[string]struct{ Dist struct{ Tarball string } }
