@@ -45,6 +45,7 @@ func TestColdAndDocReport(t *testing.T) {
 		"## Warm 20 MB packument (full document, concurrency 4, one run)",
 		"| hoard | 100.0 | 10.00 ms | 10.00 ms | 6.00 | 0.286 | 70 MB (anon 50 MB) | 1.20 | – |",
 		"| hoard | – | – | – | 70 MB (anon 50 MB) | – |",
+		"- 20 MB packument (about 21 MB): Hoard's peak RSS 40 MB (anon 30 MB) over its cold fills, 70 MB (anon 50 MB) serving it warm at concurrency 4",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)

@@ -273,6 +273,7 @@ func (r *report) targets() string {
 	b.WriteString("## Hoard against its targets\n\n")
 	r.warmTargets(check)
 	r.coldTargets(check)
+	b.WriteString(r.bigDocNote())
 	r.herdTargets(check)
 	var peak, anon int64
 	for _, row := range r.small {
