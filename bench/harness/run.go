@@ -277,6 +277,7 @@ func (h *harness) setUp(ctx context.Context) error {
 		// A second one for the upstream behind the token flow, in the cold rows only.
 		if r, err := h.startRegistryProxy(h.ociTok, "registry-proxy-token"); err != nil {
 			h.logf("registry-proxy in front of the token flow: %v (left out)", err)
+			h.rep.notes = append(h.rep.notes, "The CNCF registry in proxy mode has no token-flow row: "+firstLine(err.Error()))
 		} else {
 			h.regTok = r
 			h.extra = append(h.extra, r.Proc)
