@@ -174,7 +174,7 @@ func (r *report) markdown() string {
 	if r.placement != "" {
 		p("- CPUs: %s\n", r.placement)
 	}
-	p("- origin: bench/cmd/origin, %v per request, %.0f MB/s per response body; each load run %v after a %v warm-up\n",
+	p("- origin: bench/cmd/origin, %v per request, %.0f MB/s per response body (full speed for the cold rows marked unpaced); each load run %v after a %v warm-up\n",
 		r.cfg.Latency, float64(r.cfg.OriginRate)/(1<<20), r.cfg.Duration, r.cfg.Warmup)
 	p("- servers: %s, all on 127.0.0.1, driven by the same load generator (bench/loadgen: keep-alive HTTP/1.1, closed loop)\n", strings.Join(r.servers, ", "))
 	p("- reproduce: `bash bench/run.sh` (see bench/README.md for flags)\n\n")
