@@ -138,6 +138,10 @@ func (h *harness) coldOne(s *Server, k coldKind) error {
 		sampler = sampleAnon(pid)
 		cpu0 = CPUSeconds(pid)
 	}
+	docs0, err := h.originRequestsFor(k.primed)
+	if err != nil {
+		return err
+	}
 	rs, err := fetch(s, k.paths, itemHeader(k.paths[0]))
 	if err != nil {
 		return err
@@ -145,7 +149,14 @@ func (h *harness) coldOne(s *Server, k coldKind) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	row := coldRow{kind: k.name, server: s.Name, st: summarise(rs)}
+	row := coldRow{kind: k.name, server: s.Name, st: summarise(rs), docFetches: -1}
+	if len(k.primed) > 0 && s.Name != "origin" {
+		docs1, err := h.originRequestsFor(k.primed)
+		if err != nil {
+			return err
+		}
+		row.docFetches = docs1 - docs0
+	}
 	if pid != 0 {
 		row.cpu = (CPUSeconds(pid) - cpu0) / float64(len(rs))
 		row.peak, row.peakAnon = PeakRSS(pid), sampler.Peak()
@@ -154,6 +165,20 @@ func (h *harness) coldOne(s *Server, k coldKind) error {
 		row.st.TTFB50, row.st.Tot50, row.cpu*1000, row.peak>>20)
 	h.rep.cold = append(h.rep.cold, row)
 	return nil
+}
+
+// originRequestsFor sums the origin's request counts for paths: a tarball miss
+// that fetches its packument again shows here.
+func (h *harness) originRequestsFor(paths []string) (int64, error) {
+	var n int64
+	for _, p := range paths {
+		c, err := originRequests(h.origin.Addr, p)
+		if err != nil {
+			return 0, err
+		}
+		n += c
+	}
+	return n, nil
 }
 
 // warmDoc: the cached 20 MB packument at BlobConc, every server once per round,

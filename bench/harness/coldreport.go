@@ -56,7 +56,17 @@ func (r *report) tarballLine() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "Tarball miss with its 20 MB packument cached, against one with its 20 KB packument cached (total p50): " + strings.Join(parts, "; ") + "."
+	line := "Tarball miss with its 20 MB packument cached, against one with its 20 KB packument cached (total p50): " + strings.Join(parts, "; ") + "."
+	var refetch []string
+	for _, row := range r.cold {
+		if row.docFetches >= 0 && (row.kind == coldTgz20K || row.kind == coldTgz20M) {
+			refetch = append(refetch, fmt.Sprintf("%s %s %d", row.server, strings.TrimPrefix(row.kind, "npm tarball, its "), row.docFetches))
+		}
+	}
+	if len(refetch) > 0 {
+		line += " Requests for the packuments that reached the origin during the tarball fetches (a cache that fetched the document again): " + strings.Join(refetch, ", ") + "."
+	}
+	return line
 }
 
 func (r *report) coldServers(kind string) []string {

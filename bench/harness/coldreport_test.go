@@ -10,7 +10,7 @@ import (
 
 func TestColdAndDocReport(t *testing.T) {
 	row := func(kind, server string, total time.Duration) coldRow {
-		return coldRow{kind: kind, server: server, st: exchangeStats{N: 3, OK: 3, TTFB50: total, Tot50: total}, cpu: 0.002, peak: 40 << 20, peakAnon: 30 << 20}
+		return coldRow{kind: kind, server: server, st: exchangeStats{N: 3, OK: 3, TTFB50: total, Tot50: total}, cpu: 0.002, peak: 40 << 20, peakAnon: 30 << 20, docFetches: -1}
 	}
 	r := newReport(Config{BlobConc: 4, OriginRate: 100 << 20, Commit: "test"})
 	r.cold = []coldRow{
@@ -28,6 +28,8 @@ func TestColdAndDocReport(t *testing.T) {
 		row(coldTgz20M, "hoard", 23*time.Millisecond),
 		row(coldTgz20M, "verdaccio", 730*time.Millisecond),
 	}
+	r.cold[len(r.cold)-2].docFetches = 0
+	r.cold[len(r.cold)-1].docFetches = 2
 	st := loadgen.Stats{Requests: 100, Elapsed: time.Second, Bytes: 100 * 21e6}
 	st.Latency.Add(10 * time.Millisecond)
 	r.doc = []loadRow{
@@ -42,6 +44,7 @@ func TestColdAndDocReport(t *testing.T) {
 		"✗ cold npm packument 200 KB, unpaced: +3.00 ms against nginx proxy_cache (target ≤ +2 ms)",
 		"✓ cold OCI manifest by tag, token flow: +1.00 ms",
 		"hoard +1.00 ms (23.00 ms against 22.00 ms); verdaccio +700.00 ms",
+		"fetched the document again): hoard 20 MB packument cached 0, verdaccio 20 MB packument cached 2.",
 		"## Warm 20 MB packument (full document, concurrency 4, one run)",
 		"| hoard | 100.0 | 10.00 ms | 10.00 ms | 6.00 | 0.286 | 70 MB (anon 50 MB) | 1.20 | – |",
 		"| hoard | – | – | – | 70 MB (anon 50 MB) | – |",

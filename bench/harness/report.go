@@ -37,6 +37,7 @@ type coldRow struct {
 	cpu          float64 // server CPU seconds per fetch; 0 for the origin
 	peak         int64   // peak RSS over the fetches
 	peakAnon     int64
+	docFetches   int64 // packument requests that reached the origin during a tarball row; -1: not counted
 }
 
 type herdRow struct {
