@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Hoard's comparative benchmark in one command, from anywhere in the repository:
-#   bash bench/run.sh                 # full run (about twelve minutes), writes bench/RESULTS.md
+#   bash bench/run.sh                 # full run (about sixteen minutes), writes bench/RESULTS.md
 #   bash bench/run.sh -quick -out -   # a one-minute check of the harness, printed
 # Flags are hoardbench's (go run ./bench/cmd/hoardbench -h). Installs nginx from
 # Debian and, when npm is present, Verdaccio from the npm registry.

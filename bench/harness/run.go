@@ -49,7 +49,7 @@ type Config struct {
 	Commit     string        // for the report; found with git when empty
 }
 
-// Defaults is a full run: about twelve minutes on a 2-core machine.
+// Defaults is a full run: about sixteen minutes on a 2-core machine.
 func Defaults() Config {
 	return Config{
 		Duration: 5 * time.Second, Warmup: time.Second, Latency: 20 * time.Millisecond,
