@@ -47,11 +47,9 @@ func (e *engine) sidecarSum(m *mount, sc formats.Sidecar, entry cache.Entry, bod
 	if sc.Entry != "" {
 		return e.tableSum(m, sc, entry, body)
 	}
-	if body == nil {
-		var err error
-		if body, err = e.store.ReadWhole(entry, e.maxMetadata); err != nil {
-			return formats.Checksum{}, false, e.namedLimit(err, entry.Size)
-		}
+	body, err := e.documentBytes(entry, body)
+	if err != nil {
+		return formats.Checksum{}, false, err
 	}
 	hex, err := formats.ParseChecksum(sc.Algo, body)
 	return formats.Checksum{Algo: sc.Algo, Hex: hex}, err == nil, err
@@ -65,10 +63,8 @@ func (e *engine) tableSum(m *mount, sc formats.Sidecar, entry cache.Entry, body 
 	if err != nil || known {
 		return formats.Checksum{Algo: sum.Algo, Hex: sum.Hex}, found, err
 	}
-	if body == nil {
-		if body, err = e.store.ReadWhole(entry, e.maxMetadata); err != nil {
-			return formats.Checksum{}, false, e.namedLimit(err, entry.Size)
-		}
+	if body, err = e.documentBytes(entry, body); err != nil {
+		return formats.Checksum{}, false, err
 	}
 	if err := e.indexSums(m, sc.Route, entry.Digest, body); err != nil {
 		return formats.Checksum{}, false, err
@@ -77,12 +73,17 @@ func (e *engine) tableSum(m *mount, sc formats.Sidecar, entry cache.Entry, body 
 	return formats.Checksum{Algo: sum.Algo, Hex: sum.Hex}, found, err
 }
 
-// namedLimit turns the store's size refusal into one naming the setting.
-func (e *engine) namedLimit(err error, size int64) error {
-	if errors.Is(err, cache.ErrTooLarge) {
-		return e.metadataTooLarge(size)
+// documentBytes is a cached document's bytes: body when the fill had them in
+// memory, else read from the cache under cache.max_metadata_size.
+func (e *engine) documentBytes(entry cache.Entry, body []byte) ([]byte, error) {
+	if body != nil {
+		return body, nil
 	}
-	return err
+	body, err := e.store.ReadWhole(entry, e.maxMetadata)
+	if errors.Is(err, cache.ErrTooLarge) {
+		return nil, e.metadataTooLarge(entry.Size)
+	}
+	return body, err
 }
 
 // expectedChecksums joins what the route declares with what its sidecars publish.

@@ -127,6 +127,9 @@ func (s *scanner) object(member func(key []byte) error) error {
 			return fmt.Errorf("malformed JSON at byte %d", s.i)
 		}
 		k := s.str()
+		if k.end-k.start < 2 {
+			return errors.New("malformed JSON: unterminated key")
+		}
 		key := s.b[k.start+1 : k.end-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
 			key = []byte(text(s.b, k))
