@@ -4,19 +4,20 @@ package configs
 
 // Config is the whole configuration of one daemon.
 type Config struct {
-	Listen       string   `yaml:"listen"`
-	PublicURL    string   `yaml:"public_url"`
-	DataDir      string   `yaml:"data_dir"`
-	Offline      bool     `yaml:"offline"`
-	DrainTimeout Duration `yaml:"drain_timeout"`
-	Log          Log      `yaml:"log"`
-	Cache        Cache    `yaml:"cache"`
-	Upstream     Upstream `yaml:"upstream"`
-	Auth         Auth     `yaml:"auth"`
-	Limits       Limits   `yaml:"limits"`
-	GitHub       GitHub   `yaml:"github"`
-	Webhook      Webhook  `yaml:"webhook"`
-	Mounts       []Mount  `yaml:"mounts"`
+	Listen       string       `yaml:"listen"`
+	PublicURL    string       `yaml:"public_url"`
+	DataDir      string       `yaml:"data_dir"`
+	Offline      bool         `yaml:"offline"`
+	DrainTimeout Duration     `yaml:"drain_timeout"`
+	Log          Log          `yaml:"log"`
+	Cache        Cache        `yaml:"cache"`
+	Upstream     Upstream     `yaml:"upstream"`
+	Auth         Auth         `yaml:"auth"`
+	Limits       Limits       `yaml:"limits"`
+	GitHub       GitHub       `yaml:"github"`
+	Webhook      Webhook      `yaml:"webhook"`
+	ForwardProxy ForwardProxy `yaml:"forward_proxy"`
+	Mounts       []Mount      `yaml:"mounts"`
 	// OCIDefault names the OCI mount that serves /v2/ names starting with no OCI
 	// mount's name (Docker's registry-mirrors cannot add a path prefix).
 	OCIDefault string `yaml:"oci_default"`
@@ -77,6 +78,9 @@ type Upstream struct {
 	RetryBackoff    Duration `yaml:"retry_backoff"`    // first backoff, doubled each time
 	BreakerFailures int      `yaml:"breaker_failures"` // consecutive failures that open the breaker
 	BreakerCooldown Duration `yaml:"breaker_cooldown"` // how long it stays open before a probe
+	// SelfProxy is forward_proxy.listen, set at start: an HTTPS_PROXY naming it
+	// would send Hoard's upstream requests back into Hoard.
+	SelfProxy string `yaml:"-"`
 }
 
 // Mount is one registry served under /NAME/.
@@ -99,6 +103,10 @@ type Mount struct {
 	// TTL per metadata class (for Maven: metadata, snapshot); missing classes use
 	// the default metadata TTL.
 	TTL map[string]Duration `yaml:"ttl"`
+	// Intercept lists more hosts (host or host:port) whose requests the forward
+	// proxy hands to this mount, beside its upstreams' own hosts: a registry the
+	// mount mirrors under another name.
+	Intercept []string `yaml:"intercept"`
 }
 
 // UpstreamRule is one upstream of a mount and the packages it serves.

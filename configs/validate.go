@@ -28,6 +28,9 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if err := c.Webhook.validate(); err != nil {
 		add("webhook", "%v", err)
 	}
+	if err := c.ForwardProxy.validate(); err != nil {
+		add("forward_proxy", "%v", err)
+	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		add("listen", "%q is not host:port", c.Listen)
 	}

@@ -54,6 +54,8 @@ type Server struct {
 	ids      requestIDs
 	// roots are the fixed API roots of Rooted formats (OCI's /v2/).
 	roots []*apiRoot
+	// fronts are the mounts by the host:port they answer for in forward-proxy mode.
+	fronts map[string][]hostFront
 }
 
 // New builds a server from a validated configuration.
@@ -78,6 +80,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.watchBreakers()
 	s.roots = newRoots(s.mounts, o.Config.OCIDefault)
+	s.fronts = newFronts(s.mounts, interceptAliases(o.Config.Mounts))
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), maxMetadata: int64(o.Config.Cache.MaxMetadataSize), metrics: s.metrics, log: o.Logger, now: time.Now,
@@ -135,6 +138,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // formats must refuse themselves.
 func (s *Server) route(admin http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if t, ok := interceptOf(r); ok {
+			s.serveIntercepted(w, r, t)
+			return
+		}
 		escaped := r.URL.EscapedPath()
 		trimmed := strings.TrimPrefix(escaped, "/")
 		name, _, hasRest := strings.Cut(trimmed, "/")

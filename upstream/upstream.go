@@ -40,7 +40,7 @@ type Upstream struct {
 func NewClient(c configs.Upstream) *http.Client {
 	dialer := &net.Dialer{Timeout: c.ConnectTimeout.D(), KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
+		Proxy:                 proxyAvoiding(c.SelfProxy),
 		DialContext:           dialer.DialContext,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   c.ConnectTimeout.D(),

@@ -6,6 +6,7 @@
 //	hoard token create|list|revoke  local tokens for --auth local
 //	hoard config print [serve flags]  the effective configuration
 //	hoard health                  exit 0 if the daemon answers /healthz
+//	hoard ca export               the forward proxy's CA certificate, for clients
 //
 // Arguments that start with a flag are serve's (hoard --offline is hoard serve
 // --offline), and every flag may come from the environment as HOARD_<FLAG>.
@@ -32,6 +33,7 @@ commands:
   token    create, list and revoke local tokens (for --auth local)
   config   print the effective configuration: hoard config print [serve flags]
   health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
+  ca       hoard ca export: the forward proxy's CA certificate, for clients to trust
   version  print the version and commit (also: hoard --version)
 
 Each command's flags and their defaults: hoard <command> -h
@@ -57,6 +59,8 @@ func main() {
 		err = configCmd(args[1:])
 	case "health":
 		err = health(args[1:])
+	case "ca":
+		err = caCmd(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println(readBuildInfo())
 		return

@@ -53,6 +53,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	logLevel := fs.String("log-level", "", fmt.Sprintf("debug, info, warn or error (default %q)", def.Log.Level))
 	authMode := fs.String("auth", "", fmt.Sprintf("upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides) (default %q)", def.Auth.Mode))
 	github := fs.String("github", "", fmt.Sprintf("GitHub site whose registries and API the default mounts use: https://github.com, https://HOST (Enterprise Server) or https://SUB.ghe.com (default %q)", def.GitHub.URL))
+	proxyListen := fs.String("proxy-listen", "", "also listen here as a forward proxy (HTTPS_PROXY) that caches the registry hosts the mounts front, host:port (default off)")
 	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors) (default none)")
 	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (default off; never expose it)")
 	var mounts mountFlags
@@ -77,6 +78,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	apply("log-level", &cfg.Log.Level, *logLevel)
 	apply("auth", &cfg.Auth.Mode, *authMode)
 	apply("oci-default", &cfg.OCIDefault, *ociDefault)
+	apply("proxy-listen", &cfg.ForwardProxy.Listen, *proxyListen)
 	apply("github", &cfg.GitHub.URL, *github)
 	if set["offline"] {
 		cfg.Offline = *offline
@@ -135,6 +137,7 @@ func serve(args []string) error {
 		return fmt.Errorf("opening cache: %w", err)
 	}
 	defer store.Close()
+	cfg.Upstream.SelfProxy = cfg.ForwardProxy.Listen
 	srv, err := proxy.New(proxy.Options{Config: cfg, Store: store, Formats: builtinFormats(), Logger: log, AccessLog: &access})
 	if err != nil {
 		return err
@@ -154,6 +157,14 @@ func serve(args []string) error {
 	go func() { errc <- httpSrv.Serve(ln) }()
 	for _, name := range cfg.Dropped {
 		log.Warn().Str("mount", name).Str("github", cfg.GitHub.URL).Msg("mount left out: the GitHub site does not offer its format")
+	}
+	if cfg.ForwardProxy.Listen != "" {
+		stopProxy, err := startForwardProxy(cfg, srv, log)
+		if err != nil {
+			httpSrv.Close()
+			return fmt.Errorf("forward proxy: %w", err)
+		}
+		defer stopProxy(cfg.DrainTimeout.D())
 	}
 	logStart(log, cfg, ln.Addr().String(), build)
 	select {
