@@ -47,7 +47,10 @@ type Options struct {
 	// IdleTimeout closes a tunnel or intercepted connection that carried nothing
 	// for that long.
 	IdleTimeout time.Duration
-	Log         zerolog.Logger
+	// HandshakeTimeout bounds an intercepted connection's TLS handshake and each
+	// request's headers; 15 s when zero.
+	HandshakeTimeout time.Duration
+	Log              zerolog.Logger
 }
 
 // Proxy is the forward proxy's http.Handler, for the listener clients name in
@@ -71,6 +74,9 @@ func New(o Options) *Proxy {
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = 2 * time.Minute
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 15 * time.Second
 	}
 	p := &Proxy{o: o, hosts: set(o.Hosts), self: set(o.Self), leaves: newLeaves(o.CA), slots: make(chan struct{}, o.MaxTunnels)}
 	tr := verifiedTransport()

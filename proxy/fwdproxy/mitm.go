@@ -14,10 +14,7 @@ import (
 	"github.com/rs/zerolog"
 )
 
-const (
-	handshakeTimeout = 15 * time.Second
-	maxHeaderBytes   = 64 << 10
-)
+const maxHeaderBytes = 64 << 10
 
 // mitmServer serves the connections of intercepted CONNECTs, after a TLS
 // handshake with a leaf for the host the client asked for.
@@ -34,7 +31,7 @@ func newMITMServer(p *Proxy) *mitmServer {
 	m := &mitmServer{p: p, ln: newChanListener()}
 	m.srv = &http.Server{
 		Handler:           http.HandlerFunc(m.serve),
-		ReadHeaderTimeout: handshakeTimeout,
+		ReadHeaderTimeout: p.o.HandshakeTimeout,
 		IdleTimeout:       p.o.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          log.New(logWriter{p.o.Log}, "", 0),
@@ -103,7 +100,7 @@ func (m *mitmServer) intercept(w http.ResponseWriter, hp string) {
 // handshake completes the client's TLS handshake within a deadline and hands the
 // connection to the server; the slot taken is freed when the server closes it.
 func (m *mitmServer) handshake(tc *tls.Conn, hp string) {
-	_ = tc.SetDeadline(time.Now().Add(handshakeTimeout))
+	_ = tc.SetDeadline(time.Now().Add(m.p.o.HandshakeTimeout))
 	if err := tc.Handshake(); err != nil {
 		m.p.o.Log.Debug().Err(err).Str("host", hp).Msg("forward proxy: client TLS handshake failed (does it trust Hoard's CA?)")
 		_ = tc.Close()
