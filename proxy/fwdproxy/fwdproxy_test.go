@@ -231,3 +231,16 @@ func TestProxyAuthorizationHeaderShape(t *testing.T) {
 		t.Fatal("a Bearer credential was taken for Basic")
 	}
 }
+
+// Some clients (npm for http:// URLs behind an https proxy) open a CONNECT and
+// speak plain HTTP through it.
+func TestPlainHTTPThroughAConnectTunnel(t *testing.T) {
+	r := newRig(t, nil)
+	c := established(t, r.proxyURL.Host, "hoard.test:80")
+	defer c.Close()
+	fmt.Fprintf(c, "GET /npm/x HTTP/1.1\r\nHost: hoard.test\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if got := body(t, resp, err); got != "200 hoard GET /npm/x" {
+		t.Fatalf("plain HTTP through a tunnel answered %q", got)
+	}
+}

@@ -54,7 +54,8 @@ func newMITMServer(p *Proxy) *mitmServer {
 }
 
 // intercept takes over a CONNECT to hp (host:port): it answers 200, then serves
-// the client's TLS session itself with a certificate for that host.
+// the client's session itself, over TLS with a certificate for that host or, when
+// the client speaks plain HTTP through the tunnel, as is.
 func (m *mitmServer) intercept(w http.ResponseWriter, hp string) {
 	if !m.p.take() {
 		http.Error(w, errTooManyTunnels.Error(), http.StatusServiceUnavailable)
@@ -71,49 +72,64 @@ func (m *mitmServer) intercept(w http.ResponseWriter, hp string) {
 		m.p.give()
 		return
 	}
-	host, _, _ := net.SplitHostPort(hp)
-	cert, err := m.p.leaves.forHost(host)
-	if err != nil {
-		m.p.o.Log.Error().Err(err).Str("host", hp).Msg("forward proxy: signing a certificate failed")
-		_, _ = conn.Write([]byte("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-		_ = conn.Close()
-		m.p.give()
-		return
-	}
 	if _, err := conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n")); err != nil {
 		_ = conn.Close()
 		m.p.give()
 		return
 	}
-	var raw net.Conn = conn
-	if rw.Reader.Buffered() > 0 {
-		raw = &bufferedConn{Conn: conn, r: rw.Reader} // a ClientHello sent with the CONNECT
+	// rw.Reader holds whatever the client sent with the CONNECT, then reads on.
+	go m.start(&bufferedConn{Conn: conn, r: rw.Reader}, hp)
+}
+
+// start reads the tunnel's first byte, completes a TLS handshake when it opens
+// one, all within a deadline, and hands the connection to the server; the slot
+// taken is freed when the server closes it.
+func (m *mitmServer) start(c *bufferedConn, hp string) {
+	_ = c.SetDeadline(time.Now().Add(m.p.o.HandshakeTimeout))
+	first, err := c.r.Peek(1)
+	if err != nil {
+		m.drop(c)
+		return
 	}
-	tc := tls.Server(raw, &tls.Config{
+	var served net.Conn = c
+	if first[0] == tlsHandshakeRecord {
+		tc, err := m.handshake(c, hp)
+		if err != nil {
+			m.p.o.Log.Debug().Err(err).Str("host", hp).Msg("forward proxy: client TLS handshake failed (does it trust Hoard's CA?)")
+			m.drop(c)
+			return
+		}
+		served = tc
+	}
+	_ = c.SetDeadline(time.Time{})
+	m.targets.Store(served, hp)
+	if !m.ln.push(served) {
+		m.targets.Delete(served)
+		m.drop(served)
+	}
+}
+
+// tlsHandshakeRecord is the first byte of a TLS session (a handshake record).
+const tlsHandshakeRecord = 0x16
+
+func (m *mitmServer) handshake(c net.Conn, hp string) (*tls.Conn, error) {
+	host, _, _ := net.SplitHostPort(hp)
+	cert, err := m.p.leaves.forHost(host)
+	if err != nil {
+		m.p.o.Log.Error().Err(err).Str("host", hp).Msg("forward proxy: signing a certificate failed")
+		return nil, err
+	}
+	tc := tls.Server(c, &tls.Config{
 		Certificates: []tls.Certificate{*cert},
 		NextProtos:   []string{"http/1.1"},
 		MinVersion:   tls.VersionTLS12,
 	})
-	go m.handshake(tc, hp)
+	return tc, tc.Handshake()
 }
 
-// handshake completes the client's TLS handshake within a deadline and hands the
-// connection to the server; the slot taken is freed when the server closes it.
-func (m *mitmServer) handshake(tc *tls.Conn, hp string) {
-	_ = tc.SetDeadline(time.Now().Add(m.p.o.HandshakeTimeout))
-	if err := tc.Handshake(); err != nil {
-		m.p.o.Log.Debug().Err(err).Str("host", hp).Msg("forward proxy: client TLS handshake failed (does it trust Hoard's CA?)")
-		_ = tc.Close()
-		m.p.give()
-		return
-	}
-	_ = tc.SetDeadline(time.Time{})
-	m.targets.Store(tc, hp)
-	if !m.ln.push(tc) {
-		m.targets.Delete(tc)
-		_ = tc.Close()
-		m.p.give()
-	}
+func (m *mitmServer) drop(c net.Conn) {
+	_ = c.Close()
+	m.p.give()
 }
 
 // serve answers one request of an intercepted connection.
@@ -125,6 +141,9 @@ func (m *mitmServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	u := *r.URL
 	u.Scheme, u.Host = "https", hp
+	if r.TLS == nil {
+		u.Scheme = "http" // plain HTTP sent through the tunnel
+	}
 	m.p.serveFronted(w, r, &u)
 }
 
