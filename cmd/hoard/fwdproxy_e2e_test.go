@@ -233,42 +233,50 @@ func (r *fwdRig) assertWarm(t *testing.T) {
 }
 
 // TestForwardProxyTunnelsOtherHosts: curl through the proxy to a TLS host no mount
-// fronts sees that host's own certificate; trusting only Hoard's CA, it fails.
+// fronts sees that host's own certificate; trusting only Hoard's CA, it fails. A
+// fronted upstream whose certificate Hoard does not trust is refused.
 func TestForwardProxyTunnelsOtherHosts(t *testing.T) {
 	needE2E(t)
 	requireTools(t, "curl")
 	pki := newTestPKI(t)
 	other := startTLSFront(t, pki, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "other host") }))
+	untrusted := startTLSFront(t, pki, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "{}") }))
 	proxyAddr := freeAddr(t)
 	data := t.TempDir()
-	startHoard(t, data, "--proxy-listen", proxyAddr, "--mount", "npm=npm,https://127.0.0.1:1/")
+	// Hoard is not given the test CA: the npm mount's upstream is untrusted.
+	startHoard(t, data, "--proxy-listen", proxyAddr, "--mount", "npm=npm,"+untrusted.URL+"/")
 	hoardCA := filepath.Join(t.TempDir(), "hoard-ca.pem")
 	if out, err := hoardCmd(t, "ca", "export", "--data-dir", data, "--out", hoardCA); err != nil {
 		t.Fatalf("hoard ca export: %v\n%s", err, out)
 	}
 	dir := t.TempDir()
-	curl := func(ca string) error {
-		return runTool(t, time.Minute, dir, filepath.Join(dir, "curl.log"), nil, "curl", "-sS", "--fail",
-			"--proxy", "http://"+proxyAddr, "--cacert", ca, "-o", filepath.Join(dir, "body"), other.URL+"/x")
+	curl := func(ca, target string) (string, error) {
+		logPath := filepath.Join(dir, "curl.log")
+		err := runTool(t, time.Minute, dir, logPath, nil, "curl", "-sS", "-w", "%{http_code}", "--proxy", "http://"+proxyAddr,
+			"--cacert", ca, "-o", filepath.Join(dir, "body"), "-D", filepath.Join(dir, "head"), target)
+		code, _ := os.ReadFile(logPath)
+		return string(code), err
 	}
-	if err := curl(pki.caFile); err != nil {
-		t.Fatalf("tunnelled request with the origin's CA: %v", err)
+	if code, err := curl(pki.caFile, other.URL+"/x"); err != nil || code != "200" {
+		t.Fatalf("tunnelled request with the origin's CA: %s %v", code, err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "body")); string(b) != "other host" {
 		t.Fatalf("tunnelled body %q", b)
 	}
-	if err := curl(hoardCA); err == nil {
+	if _, err := curl(hoardCA, other.URL+"/x"); err == nil {
 		t.Fatal("curl trusting only Hoard's CA reached a host no mount fronts: the tunnel was decrypted")
 	}
-	// The fronted host (down, so Hoard answers with an error of its own) is
-	// intercepted: curl, with OpenSSL's checks, accepts Hoard's leaf for an address.
-	err := runTool(t, time.Minute, dir, filepath.Join(dir, "curl-fronted.log"), nil, "curl", "-sS",
-		"--proxy", "http://"+proxyAddr, "--cacert", hoardCA, "-o", filepath.Join(dir, "body"), "-D", filepath.Join(dir, "head"),
-		"https://127.0.0.1:1/hoard-fp-nothing")
+	// The fronted host is intercepted (curl, with OpenSSL's checks, accepts Hoard's
+	// leaf for an address), and Hoard refuses the upstream's certificate.
+	code, err := curl(hoardCA, untrusted.URL+"/hoard-fp-x")
 	if err != nil {
 		t.Fatalf("intercepted request: %v", err)
 	}
-	if head, _ := os.ReadFile(filepath.Join(dir, "head")); !strings.Contains(string(head), "X-Hoard-Cache") {
-		t.Fatalf("the intercepted request was not answered by Hoard:\n%s", head)
+	head, _ := os.ReadFile(filepath.Join(dir, "head"))
+	if code != "502" || !strings.Contains(string(head), "X-Hoard-Cache") {
+		t.Fatalf("a fronted upstream with an untrusted certificate answered %s:\n%s", code, head)
+	}
+	if n := len(untrusted.Requests()); n != 0 {
+		t.Fatalf("the untrusted upstream answered %d requests", n)
 	}
 }
