@@ -24,7 +24,7 @@ func TestInterceptFindsTheMountByHostAndBasePath(t *testing.T) {
 	}{
 		{"http://" + host + "/repo/com/x/1/x-1.jar", "maven", "/com/x/1/x-1.jar"},
 		{"https://" + host + "/repo/com/x/1/x-1.jar", "maven", "/com/x/1/x-1.jar"}, // CONNECT to the same host:port
-		{"http://" + host + "/repox/y", "all", "/repox/y"},                           // not under /repo
+		{"http://" + host + "/repox/y", "all", "/repox/y"},                         // not under /repo
 		{"http://" + host + "/left-pad", "all", "/left-pad"},
 		{"https://npm.registry.test/@acme%2fx", "all", "/@acme%2fx"},
 		{"https://NPM.registry.test:443/left-pad", "all", "/left-pad"},
