@@ -10,8 +10,8 @@ import (
 // forward-proxy address (self, its listen host:port) is never used: the request
 // would come back as an intercepted one and loop. Such a request goes direct.
 func proxyAvoiding(self string) func(*http.Request) (*url.URL, error) {
-	selfHost, selfPort, err := net.SplitHostPort(self)
-	if self == "" || err != nil {
+	selfHost, selfPort := splitListen(self)
+	if selfPort == "" {
 		return http.ProxyFromEnvironment
 	}
 	return func(r *http.Request) (*url.URL, error) {
@@ -45,4 +45,13 @@ func isSelf(u *url.URL, selfHost, selfPort string) bool {
 	local := host == "localhost" || (ip != nil && ip.IsLoopback())
 	unspecified := selfHost == "" || net.ParseIP(selfHost).IsUnspecified()
 	return local && (unspecified || net.ParseIP(selfHost).IsLoopback() || selfHost == "localhost")
+}
+
+// splitListen is a listen address's host and port; port is "" when it has none.
+func splitListen(listen string) (string, string) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", ""
+	}
+	return host, port
 }
