@@ -8,9 +8,10 @@ import (
 
 // subjects are the formats registered with the suite, by configuration name.
 var subjects = map[string]func() Subject{
-	"maven": mavenSubject,
-	"npm":   npmSubject,
-	"oci":   ociSubject,
+	"maven":    mavenSubject,
+	"npm":      npmSubject,
+	"oci":      ociSubject,
+	"rubygems": rubygemsSubject,
 }
 
 // Adding a format to the build means describing it to the suite: until it has a

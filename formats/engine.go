@@ -3,6 +3,7 @@ package formats
 import (
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // The interfaces in this file are how the engine asks a format for protocol
@@ -78,4 +79,22 @@ type HeadRevalidator interface {
 // Link to the next page of a tag list).
 type HeaderKeeper interface {
 	KeepHeaders(rt Route) []string
+}
+
+// DocumentHeaderer is implemented by formats whose clients check a document
+// against headers derived from its bytes: the compact index's clients require the
+// ETag to be the quoted MD5 of the whole file, also after a Range request, and
+// read Repr-Digest. DocumentHeaders runs once per Metadata document read whole
+// (after any Rewrite); what it returns is stored with the entry and served with
+// it, on every hit, Range and conditional answers included, in place of the
+// engine's own ETag (conditional requests are then judged against it).
+type DocumentHeaderer interface {
+	DocumentHeaders(rt Route, body []byte) map[string]string
+}
+
+// TTLDefaulter is implemented by formats with metadata classes whose TTL, when a
+// mount configures none, differs from the engine's default (a short-lived
+// pass-through answer, say).
+type TTLDefaulter interface {
+	DefaultTTLs() map[string]time.Duration
 }

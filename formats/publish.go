@@ -18,3 +18,12 @@ type Attachment struct {
 type PublishParser interface {
 	ParsePublish(rt Route, body []byte) ([]Attachment, error)
 }
+
+// BodyInvalidator is implemented by formats whose publishes and deletes name the
+// package they change in their body only (RubyGems' push carries the gem, its
+// yank a form naming it). BodyInvalidates lists the keys, beside
+// Route.Invalidate, that the body makes stale once the upstream accepted it; it is
+// asked only about bodies ParsePublish accepted.
+type BodyInvalidator interface {
+	BodyInvalidates(rt Route, body []byte) []string
+}

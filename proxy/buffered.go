@@ -32,6 +32,9 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 				return
 			}
 		}
+		if bi, ok := m.format.(formats.BodyInvalidator); ok {
+			rt.Invalidate = append(rt.Invalidate[:len(rt.Invalidate):len(rt.Invalidate)], bi.BodyInvalidates(rt, b)...)
+		}
 		body, r.ContentLength = bytes.NewReader(b), int64(len(b))
 	} else if r.Body != nil && r.Body != http.NoBody && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		body = r.Body

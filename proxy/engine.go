@@ -53,6 +53,9 @@ type fillSpec struct {
 	sidecars []formats.Sidecar
 	source   string    // base URL of the upstream that answered the fill
 	began    time.Time // when the fill started (engine clock), set by runFill
+	// docHeader are the headers a document read whole is stored with (see
+	// formats.DocumentHeaderer), set once its bytes are known.
+	docHeader map[string]string
 }
 
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
@@ -304,7 +307,7 @@ func (e *engine) entryFor(resp *http.Response, spec fillSpec) cache.Entry {
 		Mutable:      spec.route.Kind == formats.Metadata,
 		Private:      spec.private,
 		Source:       privateSource(spec),
-		Header:       keptHeaders(resp.Header, keepHeaders(spec)),
+		Header:       withDocHeaders(keptHeaders(resp.Header, keepHeaders(spec)), spec.docHeader),
 	}
 }
 

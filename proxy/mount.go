@@ -35,6 +35,11 @@ func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs
 		return nil, err
 	}
 	out := &mount{name: m.Name, format: f, ttl: map[string]time.Duration{}, cred: cred, anonymousRead: m.AnonymousRead}
+	if td, ok := f.(formats.TTLDefaulter); ok {
+		for class, d := range td.DefaultTTLs() {
+			out.ttl[class] = d
+		}
+	}
 	for class, d := range m.TTL {
 		out.ttl[class] = d.D()
 	}

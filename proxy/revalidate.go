@@ -51,6 +51,20 @@ func keptHeaders(h http.Header, names []string) map[string]string {
 	return out
 }
 
+// withDocHeaders adds a document's own headers to those kept from the upstream.
+func withDocHeaders(kept, doc map[string]string) map[string]string {
+	if len(doc) == 0 {
+		return kept
+	}
+	if kept == nil {
+		kept = make(map[string]string, len(doc))
+	}
+	for k, v := range doc {
+		kept[http.CanonicalHeaderKey(k)] = v
+	}
+	return kept
+}
+
 // setContentHeaders adds what a cached entry carries beyond its bytes: the headers
 // kept with it and, for formats that name it, its digest.
 func setContentHeaders(h http.Header, m *mount, entry cache.Entry) {

@@ -45,6 +45,9 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		// Tarballs are then checked against a table built on their first miss.
 		e.log.Warn().Err(err).Str("key", f.key).Msg("building a checksum table failed")
 	}
+	if dh, ok := spec.mount.format.(formats.DocumentHeaderer); ok && spec.route.Kind == formats.Metadata {
+		spec.docHeader = dh.DocumentHeaders(spec.route, out)
+	}
 	e.publishWhole(f, w, resp, spec, out)
 	e.commitFill(f, w, resp, spec)
 }

@@ -8,13 +8,15 @@ import (
 	"hoard/formats/maven"
 	"hoard/formats/npm"
 	"hoard/formats/oci"
+	"hoard/formats/rubygems"
 )
 
 // Formats returns a fresh instance of every built-in format, by configuration name.
 func Formats() map[string]formats.Format {
 	return map[string]formats.Format{
-		"maven": maven.New(),
-		"npm":   npm.New(),
-		"oci":   oci.New(),
+		"maven":    maven.New(),
+		"npm":      npm.New(),
+		"oci":      oci.New(),
+		"rubygems": rubygems.New(),
 	}
 }
