@@ -29,11 +29,12 @@ import (
 
 // Host names, as Requests and Writes take them.
 const (
-	API     = "api"
-	Maven   = "maven"
-	Npm     = "npm"
-	Ghcr    = "ghcr"
-	Storage = "storage"
+	API      = "api"
+	Maven    = "maven"
+	Npm      = "npm"
+	Ghcr     = "ghcr"
+	Rubygems = "rubygems"
+	Storage  = "storage"
 )
 
 // Scopes of a personal access token (classic) that the registries check.
@@ -62,6 +63,8 @@ type Server struct {
 	reqLog      []string                   // "HOST METHOD PATH", capped
 	tree        http.Handler               // public Maven content, see Options
 	treeRepo    string                     // OWNER/REPO the tree is served under
+	rubygems    map[string]*gemOwner       // by owner
+	quick       func(gem []byte) ([]byte, error)
 }
 
 type patInfo struct {
@@ -93,6 +96,9 @@ type Options struct {
 	// path after OWNER/REPO.
 	MavenTree http.Handler
 	TreeRepo  string // OWNER/REPO, "acme/repo" by default
+	// QuickSpec, when set, makes a pushed gem's quick/Marshal.4.8/FULL.gemspec.rz
+	// (Marshal of a Gem::Specification, deflated); without it those are 404.
+	QuickSpec func(gem []byte) ([]byte, error)
 }
 
 // New starts a fake on loopback addresses.
@@ -101,12 +107,12 @@ func New(o Options) (*Server, error) {
 		hosts: map[string]*host{}, tokens: map[string]patInfo{}, members: map[string]map[string]bool{},
 		packages: map[string]*pkg{}, maven: map[string][]byte{}, npm: map[string]*npmPackage{},
 		oci: newOCIState(), signed: map[string]string{}, counts: map[string]*counts{},
-		tree: o.MavenTree, treeRepo: o.TreeRepo,
+		tree: o.MavenTree, treeRepo: o.TreeRepo, rubygems: map[string]*gemOwner{}, quick: o.QuickSpec,
 	}
 	if s.treeRepo == "" {
 		s.treeRepo = "acme/repo"
 	}
-	handlers := map[string]http.HandlerFunc{API: s.serveAPI, Maven: s.serveMaven, Npm: s.serveNpm, Ghcr: s.serveOCI, Storage: s.serveStorage}
+	handlers := map[string]http.HandlerFunc{API: s.serveAPI, Maven: s.serveMaven, Npm: s.serveNpm, Ghcr: s.serveOCI, Storage: s.serveStorage, Rubygems: s.serveRubygems}
 	for name, h := range handlers {
 		s.counts[name] = &counts{}
 		s.hosts[name] = &host{addr: "127.0.0.1:0", h: s.counting(name, h)}
