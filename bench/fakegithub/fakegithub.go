@@ -140,6 +140,13 @@ func (s *Server) StopAPI() { s.hosts[API].close() }
 // StartAPI opens the API's listener again, on the same address.
 func (s *Server) StartAPI() error { return s.hosts[API].start() }
 
+// StopHost closes a registry's listener (Maven, Npm, Rubygems, ...): connections to
+// it are refused until StartHost.
+func (s *Server) StopHost(name string) { s.hosts[name].close() }
+
+// StartHost opens a registry's listener again, on the same address.
+func (s *Server) StartHost(name string) error { return s.hosts[name].start() }
+
 // SetAPIDown makes GET /user answer 503 (true) or work again (false).
 func (s *Server) SetAPIDown(down bool) {
 	s.mu.Lock()

@@ -69,6 +69,8 @@ func (s *Server) gemRead(w http.ResponseWriter, r *http.Request, owner, rest, to
 	var body []byte
 	ctype := "application/octet-stream"
 	switch {
+	case rest == "":
+		body, ctype = []byte("GitHub Packages: RubyGems registry of "+owner+"\n"), "text/plain; charset=utf-8"
 	case rest == "versions":
 		body, ctype = o.versions, "text/plain; charset=utf-8"
 	case rest == "names":

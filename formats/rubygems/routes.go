@@ -27,6 +27,9 @@ var specsFiles = map[string]bool{"specs.4.8.gz": true, "latest_specs.4.8.gz": tr
 // an endpoint, which is read from the end of the path. Keys are the clean path
 // without its leading slash, so two owners' indexes never share a key.
 func (Format) Route(r *http.Request, rest string) (formats.Route, error) {
+	if strings.HasSuffix(rest, "/") {
+		return rootRoute(r, rest)
+	}
 	p, err := formats.CleanPath(rest, formats.IsPlainByte)
 	if err != nil {
 		return formats.Route{}, err
@@ -56,6 +59,30 @@ func (Format) Route(r *http.Request, rest string) (formats.Route, error) {
 		return indexRoute(segs, "specs", binaryType), nil
 	}
 	return formats.Route{}, fmt.Errorf("%w: no RubyGems endpoint at this path", formats.ErrBadPath)
+}
+
+// rootRoute is the server's root under a prefix ("/OWNER/"). gem (3.3) sends it a
+// HEAD to learn whether the server has a compact index, and reads the full index
+// when it fails; later versions ask /versions itself. A HEAD is therefore
+// answered as /versions is, from the cached index when the upstream cannot be
+// reached, and a GET (a person's browser) is passed through.
+func rootRoute(r *http.Request, rest string) (formats.Route, error) {
+	var segs []string
+	if rest != "/" {
+		p, err := formats.CleanPath(strings.TrimSuffix(rest, "/"), formats.IsPlainByte)
+		if err != nil {
+			return formats.Route{}, err
+		}
+		segs = strings.Split(p[1:], "/")
+	}
+	switch r.Method {
+	case http.MethodHead:
+		return indexRoute(append(segs, "versions"), "versions", textType), nil
+	case http.MethodGet:
+		prefix := prefixOf(segs)
+		return formats.Route{Kind: formats.Passthrough, Path: "/" + prefix, Package: packageOf(prefix, "")}, nil
+	}
+	return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
 }
 
 func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }

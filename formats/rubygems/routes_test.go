@@ -31,6 +31,9 @@ func TestRouteEndpoints(t *testing.T) {
 		{"GET", "/acme/gems/nokogiri-1.15.0-x86_64-linux.gem", formats.Artifact, "acme/gems/nokogiri-1.15.0-x86_64-linux.gem", "", "acme/nokogiri"},
 		{"GET", "/acme/api/v1/dependencies?gems=b,a,b", formats.Metadata, "acme/api/v1/dependencies?gems=a,b", "dependencies", "acme"},
 		{"GET", "/acme/api/v1/dependencies.json?gems=a", formats.Metadata, "acme/api/v1/dependencies.json?gems=a", "dependencies", "acme/a"},
+		{"HEAD", "/acme/", formats.Metadata, "acme/versions", "versions", "acme"},
+		{"HEAD", "/", formats.Metadata, "versions", "versions", ""},
+		{"GET", "/acme/", formats.Passthrough, "", "", "acme"},
 	}
 	for _, c := range cases {
 		rt, err := route(t, c.method, c.path)
