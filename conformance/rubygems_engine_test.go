@@ -1,8 +1,10 @@
 package conformance
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"testing"
 )
@@ -58,6 +60,39 @@ func TestRubygemsGemChecksumMismatch(t *testing.T) {
 		e.expectError(t, "m", Request{Path: p}, http.StatusBadGateway)
 		if n := e.up.count(p); n != 2 {
 			t.Errorf("%s fetched %d times for two requests, want 2 (nothing cached)", p, n)
+		}
+	}
+}
+
+// A push whose body is not a gem, and a yank naming a traversal, are refused with
+// 400 and never reach the upstream.
+func TestRubygemsBadChangesNotForwarded(t *testing.T) {
+	e := startEngine(t, rubygemsSubject())
+	if e == nil {
+		return
+	}
+	for _, c := range []struct {
+		method, path string
+		body         []byte
+	}{
+		{http.MethodPost, "/m/acme/api/v1/gems", []byte("<html>not a gem</html>")},
+		{http.MethodPost, "/m/acme/api/v1/gems", gemFile("../../etc", "1.0.0")},
+		{http.MethodDelete, "/m/acme/api/v1/gems/yank", []byte("gem_name=..%2F..%2Fx&version=1.0.0")},
+	} {
+		req, _ := http.NewRequest(c.method, e.hoard.URL+c.path, bytes.NewReader(c.body))
+		resp, err := e.hoard.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s %s: %d %s, want 400", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+	for _, p := range []string{"/acme/api/v1/gems", "/acme/api/v1/gems/yank"} {
+		if n := e.up.count(p); n != 0 {
+			t.Errorf("%s reached the upstream %d times", p, n)
 		}
 	}
 }

@@ -79,6 +79,9 @@ func rootRoute(r *http.Request, rest string) (formats.Route, error) {
 	case http.MethodHead:
 		return indexRoute(append(segs, "versions"), "versions", textType), nil
 	case http.MethodGet:
+		if len(segs) == 0 {
+			return formats.Route{}, fmt.Errorf("%w: no RubyGems endpoint at the server's root", formats.ErrBadPath)
+		}
 		prefix := prefixOf(segs)
 		return formats.Route{Kind: formats.Passthrough, Path: "/" + prefix, Package: packageOf(prefix, "")}, nil
 	}
@@ -223,17 +226,17 @@ func dependenciesRoute(r *http.Request, prefix, path string) (formats.Route, err
 		return formats.Route{}, fmt.Errorf("%w: more than %d gems in one request", formats.ErrBadPath, maxDependencyNames)
 	}
 	sort.Strings(names)
-	query := "gems=" + strings.Join(names, ",")
-	pkg, key := packageOf(prefix, ""), path[1:]+"?"+query
+	list := strings.Join(names, ",")
+	pkg, key := packageOf(prefix, ""), path[1:]+"?gems="+list
 	if len(names) == 1 {
 		pkg = packageOf(prefix, names[0])
 	}
 	if len(key) > maxDependencyKey {
-		sum := sha256.Sum256([]byte(query))
+		sum := sha256.Sum256([]byte(list))
 		key = path[1:] + "?gems-sha256=" + hex.EncodeToString(sum[:])
 	}
 	return formats.Route{
-		Kind: formats.Metadata, Key: key, Path: path + "?" + query, Package: pkg,
+		Kind: formats.Metadata, Key: key, Path: path + "?" + url.Values{"gems": {list}}.Encode(), Package: pkg,
 		TTLClass: "dependencies", ContentType: binaryType,
 	}, nil
 }
