@@ -77,4 +77,3 @@ func gemFile(name, version string) []byte {
 	tw.Close()
 	return b.Bytes()
 }
-
