@@ -150,6 +150,26 @@ func TestRubygemsClientsThroughHoard(t *testing.T) {
 	} else {
 		mustLock(t, lock, "hoard-app (1.0.0)", "hoard-leaf (1.1.0)")
 	}
+	// A Gemfile naming the upstream itself, sent to hoard by bundle config's mirror
+	// setting (the README's recipe), with the credentials for hoard's host.
+	mc := newRubyClient(t)
+	mirrored := gh.URL(fakegithub.Rubygems) + "/acme/"
+	for _, args := range [][]string{
+		{"config", "set", "--global", "mirror." + mirrored, h.URL + "/rubygems/acme/"},
+		{"config", "set", "--global", "127.0.0.1", "acme:" + token},
+	} {
+		if _, err := mc.run(t.TempDir(), nil, "bundle", args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, lock, err := mc.bundleInstall(t.TempDir(), mirrored, map[string]string{"hoard-app": ""}); err != nil {
+		t.Errorf("bundle install through a mirror setting, upstream stopped: %v", err)
+	} else {
+		mustLock(t, lock, "hoard-app (1.0.0)")
+		if !strings.Contains(out, host+"/rubygems/acme/versions") {
+			t.Errorf("the mirrored install did not ask hoard:\n%s", lastLines(out, 30))
+		}
+	}
 	oc := newRubyClient(t)
 	if _, err := oc.run(t.TempDir(), nil, "gem", append([]string{"install", "hoard-app"}, gemArgs...)...); err != nil {
 		t.Errorf("gem install with the upstream stopped: %v", err)
