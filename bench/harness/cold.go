@@ -36,6 +36,7 @@ const (
 	coldBlob     = "blob"
 	coldBlobFast = "blob, unpaced"
 	coldOCILayer = "OCI layer"
+	coldGem      = ".gem 100 KB, with its /info"
 )
 
 func (h *harness) coldKinds() []coldKind {
@@ -55,9 +56,10 @@ func (h *harness) coldKinds() []coldKind {
 		blobs = append(blobs, coldBlobPath(i))
 		fast = append(fast, coldUnpacedBlobPath(i))
 	}
-	var small20K []string
+	var small20K, gems []string
 	for i := 0; i < h.cfg.Cold; i++ {
 		small20K = append(small20K, doc20K.path(i))
+		gems = append(gems, coldGemPath(i))
 	}
 	return []coldKind{
 		{name: coldMeta1K, paths: meta},
@@ -72,6 +74,7 @@ func (h *harness) coldKinds() []coldKind {
 		{name: coldBlob, paths: blobs},
 		{name: coldBlobFast, paths: fast},
 		{name: coldOCILayer, paths: []string{pathOCIColdBlob}, upstream: h.ociUp},
+		{name: coldGem, paths: gems},
 	}
 }
 

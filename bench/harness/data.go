@@ -34,6 +34,9 @@ func herdPath(item string, round int) string {
 	if isOCI(item) {
 		return fmt.Sprintf("/oci/herd%d/layer", round)
 	}
+	if isGem(item) {
+		return herdGemPath(round)
+	}
 	return fmt.Sprintf("/maven/com/acme/herd%d/1.0/herd%d-1.0.jar", round, round)
 }
 
@@ -79,6 +82,9 @@ func writeData(root string, spec dataSpec) error {
 		if err := writeWithSHA1(filepath.Join(root, filepath.FromSlash(p)), gen); err != nil {
 			return fmt.Errorf("writing %s: %w", p, err)
 		}
+	}
+	if err := writeGems(root, spec); err != nil {
+		return err
 	}
 	return writeBigDocs(root, spec)
 }

@@ -301,7 +301,7 @@ func firstLine(s string) string {
 func (h *harness) prime() error {
 	client := &http.Client{Timeout: 2 * time.Minute}
 	for _, s := range h.servers {
-		for _, p := range []string{pathMeta1K, pathDoc200K, pathDoc20M, pathBlob, pathOCITag, pathOCIBlob} {
+		for _, p := range []string{pathMeta1K, pathDoc200K, pathDoc20M, pathBlob, pathOCITag, pathOCIBlob, pathGem, pathGemInfo, pathVersions} {
 			mp, ok := s.Path(p)
 			if !ok {
 				continue
@@ -325,8 +325,10 @@ func primeOne(client *http.Client, s *Server, mp, header string) error {
 			time.Sleep(50 * time.Millisecond)
 		}
 		req, _ := http.NewRequest(http.MethodGet, "http://"+s.Addr+mp, nil)
-		if k, v, ok := strings.Cut(strings.TrimSpace(header), ": "); ok {
-			req.Header.Set(k, v)
+		for _, line := range strings.Split(strings.TrimSpace(header), "\r\n") {
+			if k, v, ok := strings.Cut(line, ": "); ok {
+				req.Header.Set(k, v)
+			}
 		}
 		resp, err := client.Do(req)
 		if err != nil {
@@ -334,7 +336,7 @@ func primeOne(client *http.Client, s *Server, mp, header string) error {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 			return fmt.Errorf("%s %s: status %d", s.Name, mp, resp.StatusCode)
 		}
 		result = resp.Header.Get("X-Hoard-Cache") + resp.Header.Get("X-Cache")
@@ -348,7 +350,7 @@ func primeOne(client *http.Client, s *Server, mp, header string) error {
 // warmSmall: cached small content at each concurrency, every server once per
 // round.
 func (h *harness) warmSmall(ctx context.Context) error {
-	for _, item := range []string{pathMeta1K, pathDoc200K, pathOCITag} {
+	for _, item := range []string{pathMeta1K, pathDoc200K, pathOCITag, pathGem, pathGemInfo, pathVersions} {
 		for _, c := range h.cfg.Conc {
 			for round := range h.cfg.runCount() {
 				if err := h.warmSmallRound(ctx, item, c, round); err != nil {
@@ -390,6 +392,15 @@ func itemName(p string) string {
 		return "OCI layer"
 	case pathDoc20M:
 		return "20 MB packument"
+	case pathGem:
+		return ".gem 100 KB"
+	case pathGemInfo:
+		return "/info/NAME"
+	case pathVersions:
+		return "/versions Range"
+	}
+	if isGem(p) && strings.HasSuffix(p, ".gem") {
+		return coldGem // a herd's .gem, cold with its /info as in the cold rows
 	}
 	return p
 }
@@ -401,6 +412,8 @@ func isOCI(p string) bool { return strings.HasPrefix(p, "/oci/") }
 // clients accept.
 func itemHeader(p string) string {
 	switch {
+	case p == pathVersions:
+		return rangeHeader()
 	case isOCI(p):
 		return ociAccept
 	case strings.HasPrefix(p, "/npm/") && !strings.Contains(p, "/-/"):
@@ -443,7 +456,7 @@ func (h *harness) warmLarge(ctx context.Context) error {
 // each round has blobs of its own, which no server has fetched yet.
 func (h *harness) herd(ctx context.Context) error {
 	for round := range h.cfg.runCount() {
-		for _, item := range []string{pathHerd, pathOCIHerd} {
+		for _, item := range []string{pathHerd, pathOCIHerd, pathGemHerd} {
 			for _, s := range h.servers {
 				if err := h.herdOne(ctx, s, item, round); err != nil {
 					return err

@@ -148,6 +148,7 @@ func hoardArgs(o hoardOptions) []string {
 		"--public-url", "http://" + o.Addr,
 		"--mount", "maven=maven,http://" + o.OriginAddr + "/maven",
 		"--mount", "npm=npm,http://" + o.OriginAddr + "/npm",
+		"--mount", "rubygems=rubygems,http://" + o.OriginAddr + "/rubygems",
 	}
 	if o.Pprof != "" {
 		args = append(args, "--pprof", o.Pprof)
