@@ -276,3 +276,14 @@ func gemError(w http.ResponseWriter, status int, msg string) {
 	w.WriteHeader(status)
 	io.WriteString(w, msg)
 }
+
+// GemVersions lists the releases (VERSION[-PLATFORM]) of owner's gem not yanked.
+func (s *Server) GemVersions(owner, name string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, g := range s.gemOwnerLocked(owner).live(name) {
+		out = append(out, g.release())
+	}
+	return out
+}

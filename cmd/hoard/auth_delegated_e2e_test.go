@@ -11,9 +11,10 @@ import (
 // matrixPackages are the packages the matrix formats read, publish and delete, as
 // the fake names them.
 var matrixPackages = map[string][]string{
-	fakegithub.Maven: {"acme/com/acme/lib"},
-	fakegithub.Npm:   {"@acme/lib", "@acme/old"},
-	fakegithub.Ghcr:  {"acme/app"},
+	fakegithub.Maven:    {"acme/com/acme/lib"},
+	fakegithub.Npm:      {"@acme/lib", "@acme/old"},
+	fakegithub.Ghcr:     {"acme/app"},
+	fakegithub.Rubygems: {"acme/lib", "acme/old"},
 }
 
 // TestDelegatedTokenMatrix: GITHUB_TOKEN-style installation tokens, which show no

@@ -137,7 +137,9 @@ mounts:
   - {name: maven, format: maven, upstream: %q%s}
   - {name: npm, format: npm, upstream: %q, ttl: {packument: 1h}%s}
   - {name: ghcr, format: oci, upstream: %q%s}
-%s`, mode, validate, vttl, attl, cfg.top, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred, cfg.mounts)
+  - {name: rubygems, format: rubygems, upstream: %q%s}
+%s`, mode, validate, vttl, attl, cfg.top, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred,
+		e.gh.URL(fakegithub.Rubygems), cred, cfg.mounts)
 	path := filepath.Join(e.t.TempDir(), "hoard.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		e.t.Fatal(err)

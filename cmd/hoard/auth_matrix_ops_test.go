@@ -37,7 +37,7 @@ type matrixFormat struct {
 	refusal func(t *testing.T, r reply)
 }
 
-var matrixFormats = []matrixFormat{mavenMatrix(), npmMatrix(), ociMatrix()}
+var matrixFormats = []matrixFormat{mavenMatrix(), npmMatrix(), ociMatrix(), rubygemsMatrix()}
 
 // Maven: /maven/OWNER/REPO/<layout>, Basic credentials.
 var (
