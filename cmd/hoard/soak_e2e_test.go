@@ -25,7 +25,8 @@ import (
 // stops, goroutines and open files come back to where they were, hoard verify
 // and the index are clean. Timings are reported, never asserted.
 // HOARD_SOAK (default 1m) and HOARD_SOAK_CLIENTS (default 200) size it; the long
-// run is HOARD_SOAK=10m HOARD_SOAK_CLIENTS=1000.
+// run is bench/soak.sh (10 minutes, 1,000 clients), which writes the report
+// (HOARD_SOAK_REPORT) and the plot (HOARD_SOAK_PLOT).
 func TestSoak(t *testing.T) {
 	needE2E(t)
 	dur, clients := soakSize(t)
@@ -77,6 +78,7 @@ func TestSoak(t *testing.T) {
 	t.Log(st.report())
 	t.Logf("upstream faults injected: %d resets, %d 503s, %d drips", o.faults[0].Load(), o.faults[1].Load(), o.faults[2].Load())
 	writeSoakReport(t, st, samples, after, clients, dur, o)
+	writeSoakPlot(t, soakSeriesOf(st, samples), st.window)
 
 	st.check(t)
 	if after.goroutines > before.goroutines+300 || after.files > before.files+150 {
