@@ -1,7 +1,7 @@
 package main_test
 
-// Forward-proxy mode end to end: npm, mvn, crane and curl with nothing but
-// HTTPS_PROXY and Hoard's CA set reach TLS upstreams on loopback through the real
+// Forward-proxy mode end to end: npm, mvn, bundler, crane and curl with nothing
+// but the proxy and Hoard's CA set reach TLS upstreams on loopback through the real
 // hoard binary; the second round is served from the cache, the third with every
 // upstream stopped. A host no mount fronts is tunnelled, not decrypted.
 
@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"hoard/bench/fakegithub"
 	"hoard/bench/npmreg"
 	"hoard/bench/origin"
 )
@@ -27,14 +28,17 @@ import (
 // DNS names only behind a proxy, so it gets one too, as real registries have.
 // Maven reaches its upstream by address: the upstream's own host is intercepted.
 const (
-	ociAlias = "registry.hoard.test"
-	npmAlias = "npm.hoard.test"
+	ociAlias  = "registry.hoard.test"
+	npmAlias  = "npm.hoard.test"
+	gemsAlias = "rubygems.hoard.test"
 )
 
 type fwdRig struct {
 	hoard               *hoardProc
 	proxyURL, hoardCA   string
 	npm, maven, oci     *tlsFront
+	gems                *tlsFront
+	gemToken            string
 	registry            *registryProc
 	npmProject, project string
 }
@@ -43,6 +47,7 @@ func TestForwardProxyClients(t *testing.T) {
 	requireNpmTools(t)
 	requireMaven(t)
 	requireTools(t, "curl", "keytool")
+	requireRubyTools(t)
 	crane := ociTool(t, "crane")
 	rig := newFwdRig(t, crane)
 
@@ -51,11 +56,13 @@ func TestForwardProxyClients(t *testing.T) {
 			rig.npm.Reset()
 			rig.maven.Reset()
 			rig.oci.Reset()
+			rig.gems.Reset()
 		}
 		if round == "upstreams-stopped" {
 			rig.npm.Close()
 			rig.maven.Close()
 			rig.oci.Close()
+			rig.gems.Close()
 		}
 		if !t.Run(round, func(t *testing.T) { rig.clientsRound(t, crane) }) {
 			return
@@ -84,15 +91,20 @@ func newFwdRig(t *testing.T, crane string) *fwdRig {
 		oci:      startTLSFront(t, pki, reverseTo(t, reg.URL())),
 		registry: reg,
 	}
+	r.gems, r.gemToken = startFwdGems(t, pki)
 	proxyAddr := freeAddr(t)
 	r.proxyURL = "http://" + proxyAddr
+	// The gems are private (filled with the caller's token): the upstream's "this
+	// token may read it" is trusted for the whole test, stopped upstreams included.
 	cfg := fmt.Sprintf(`data_dir: unused
+auth: {access_ttl: 1h}
 forward_proxy: {listen: %q, idle_timeout: 30s}
 mounts:
   - {name: npm, format: npm, upstream: %q, intercept: [%s], ttl: {packument: 1h}}
   - {name: maven, format: maven, upstream: %q}
   - {name: ghcr, format: oci, upstream: %q, intercept: [%s], ttl: {tag: 1h}}
-`, proxyAddr, r.npm.URL+"/", npmAlias, r.maven.URL+originBase, r.oci.URL, ociAlias)
+  - {name: rubygems, format: rubygems, upstream: %q, intercept: [%s], ttl: {versions: 1h, info: 1h, specs: 1h}}
+`, proxyAddr, r.npm.URL+"/", npmAlias, r.maven.URL+originBase, r.oci.URL, ociAlias, r.gems.URL, gemsAlias)
 	path := filepath.Join(t.TempDir(), "hoard.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -157,6 +169,7 @@ func (r *fwdRig) clientsRound(t *testing.T, crane string) {
 		}
 	})
 	t.Run("mvn", func(t *testing.T) { r.mvnPackage(t) })
+	t.Run("bundle", func(t *testing.T) { r.bundleInstall(t) })
 	t.Run("crane", func(t *testing.T) { r.cranePull(t, crane) })
 }
 
@@ -187,6 +200,42 @@ func (r *fwdRig) mvnPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertTestsRan(t, filepath.Join(project, surefireReport))
+}
+
+// startFwdGems is GitHub's RubyGems registry (played by fakegithub) behind a TLS
+// front, with an app gem and its dependency; it returns the front and a token.
+func startFwdGems(t *testing.T, pki *testPKI) (*tlsFront, string) {
+	gh, err := fakegithub.New(fakegithub.Options{QuickSpec: rubyQuickSpec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	token := gh.AddToken("acme", "read:packages")
+	for _, g := range []gemSpec{
+		{name: "hoard-fp-leaf", version: "1.0.0"},
+		{name: "hoard-fp-app", version: "1.0.0", deps: map[string]string{"hoard-fp-leaf": "~> 1.0"}},
+	} {
+		_, body := buildGem(t, g)
+		if err := gh.SeedGem("acme", body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return startTLSFront(t, pki, reverseTo(t, gh.URL(fakegithub.Rubygems))), token
+}
+
+// bundleInstall installs the app gem from the registry's own URL (by its alias),
+// with the proxy in the environment and Ruby's SSL_CERT_FILE naming Hoard's CA.
+func (r *fwdRig) bundleInstall(t *testing.T) {
+	c := newRubyClient(t)
+	t.Setenv("HTTPS_PROXY", r.proxyURL)
+	t.Setenv("HTTP_PROXY", r.proxyURL) // Bundler reads http_proxy for https too
+	t.Setenv("SSL_CERT_FILE", r.hoardCA)
+	source := "https://acme:" + r.gemToken + "@" + gemsAlias + "/acme/"
+	out, lock, err := c.bundleInstall(t.TempDir(), source, map[string]string{"hoard-fp-app": ""})
+	if err != nil {
+		t.Fatalf("%v\n--- first lines ---\n%s", err, out[:min(len(out), 3000)])
+	}
+	mustLock(t, lock, "hoard-fp-app (1.0.0)", "hoard-fp-leaf (1.0.0)")
 }
 
 // cranePull pulls the image by the alias and checks its digest against the one
@@ -224,6 +273,9 @@ func (r *fwdRig) assertWarm(t *testing.T) {
 	}
 	if reqs := r.oci.Requests(); len(reqs) != 0 {
 		t.Errorf("warm crane pull reached the upstream: %v", reqs)
+	}
+	if reqs := r.gems.Requests(); len(reqs) != 0 {
+		t.Errorf("warm bundle install reached the upstream: %v", reqs)
 	}
 	for _, req := range r.maven.Requests() {
 		if !strings.Contains(req, "maven-metadata.xml") {
