@@ -10,6 +10,7 @@ import (
 var subjects = map[string]func() Subject{
 	"maven":    mavenSubject,
 	"npm":      npmSubject,
+	"nuget":    nugetSubject,
 	"oci":      ociSubject,
 	"rubygems": rubygemsSubject,
 }

@@ -7,6 +7,10 @@ type Attachment struct {
 	ContentType string
 	Data        []byte
 	Expect      []Checksum // checked again as the bytes are written to the cache
+	// Invalidate lists keys the publish makes stale that its route could not name,
+	// dropped once the upstream accepted it: a NuGet push URL names no package, whose
+	// id is read from the body.
+	Invalidate []string
 }
 
 // PublishParser is implemented by formats whose publish body is a document that

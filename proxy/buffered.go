@@ -50,7 +50,7 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
-		e.afterSuccess(r, m, rt, nil)
+		e.afterSuccess(r, m, withAttachmentKeys(rt, atts), nil)
 		e.cacheAttachments(r, m, rt, u, atts)
 	}
 	e.audit(r, m, rt, resp.StatusCode)
@@ -61,6 +61,17 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 	copyEndToEnd(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
+}
+
+// withAttachmentKeys is rt invalidating also what its attachments name
+// (formats.Attachment.Invalidate).
+func withAttachmentKeys(rt formats.Route, atts []formats.Attachment) formats.Route {
+	for _, a := range atts {
+		if len(a.Invalidate) > 0 {
+			rt.Invalidate = append(append([]string(nil), rt.Invalidate...), a.Invalidate...)
+		}
+	}
+	return rt
 }
 
 // readBody reads a request body whole, up to cache.max_metadata_size (and the

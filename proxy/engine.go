@@ -237,7 +237,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		return
 	}
 	if rw, ok := spec.mount.format.(formats.Rewriter); ok && (spec.route.Kind == formats.Metadata || spec.route.ReadWhole) {
-		e.storeRewritten(f, spec, resp, head[:n], rw)
+		e.storeRewritten(f, spec, resp, head[:n], rw, expected)
 		return
 	}
 	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: e.maxSize})

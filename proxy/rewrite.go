@@ -14,8 +14,10 @@ import (
 // Hoard's public URL), and caches the rewritten bytes; every client is then served
 // from the cache, so rewriting never happens per request. The rewritten bytes are
 // answered from memory as soon as they are verified, whatever their size, while the
-// commit runs.
-func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, head []byte, rw formats.Rewriter) {
+// commit runs. Immutable content read whole (Route.ReadWhole), which a Rewriter
+// checks but keeps byte for byte, is verified against expected, its sidecars'
+// checksums, like any artifact.
+func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, head []byte, rw formats.Rewriter, expected []cache.Checksum) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
 	body, err := e.readDocument(resp, head)
 	if err != nil {
@@ -27,7 +29,11 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
-	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: int64(len(out))})
+	opts := cache.WriterOptions{ExpectedSize: int64(len(out))}
+	if spec.route.Kind != formats.Metadata {
+		opts.Expected = expected
+	}
+	w, err := e.store.NewWriter(opts)
 	if err != nil {
 		fail(err)
 		return

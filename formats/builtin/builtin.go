@@ -7,6 +7,7 @@ import (
 	"hoard/formats"
 	"hoard/formats/maven"
 	"hoard/formats/npm"
+	"hoard/formats/nuget"
 	"hoard/formats/oci"
 	"hoard/formats/rubygems"
 )
@@ -16,6 +17,7 @@ func Formats() map[string]formats.Format {
 	return map[string]formats.Format{
 		"maven":    maven.New(),
 		"npm":      npm.New(),
+		"nuget":    nuget.New(),
 		"oci":      oci.New(),
 		"rubygems": rubygems.New(),
 	}
