@@ -61,6 +61,7 @@ type Server struct {
 	storageAuth int64                      // blob storage requests with an Authorization header
 	counts      map[string]*counts         // by host
 	reqLog      []string                   // "HOST METHOD PATH", capped
+	nuget       nugetState                 // OWNER -> id -> version (nuget.go)
 	tree        http.Handler               // public Maven content, see Options
 	treeRepo    string                     // OWNER/REPO the tree is served under
 	rubygems    map[string]*gemOwner       // by owner
@@ -113,6 +114,7 @@ func New(o Options) (*Server, error) {
 		s.treeRepo = "acme/repo"
 	}
 	handlers := map[string]http.HandlerFunc{API: s.serveAPI, Maven: s.serveMaven, Npm: s.serveNpm, Ghcr: s.serveOCI, Storage: s.serveStorage, Rubygems: s.serveRubygems}
+	handlers[NuGet] = s.serveNuGet
 	for name, h := range handlers {
 		s.counts[name] = &counts{}
 		s.hosts[name] = &host{addr: "127.0.0.1:0", h: s.counting(name, h)}
