@@ -20,7 +20,7 @@ func (Format) ExpireKeys(c formats.PackageChange) []formats.KeyPattern {
 		out = append(out, formats.KeyPattern{Prefix: feed + "/" + s + "/" + id + "/"})
 	}
 	for _, s := range []string{slugQuery, slugComplete} {
-		out = append(out, formats.KeyPattern{Prefix: feed + "/" + s + "?"})
+		out = append(out, formats.KeyPattern{Prefix: feed + "/" + s}) // with any query, or none
 	}
 	return out
 }

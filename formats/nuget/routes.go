@@ -220,7 +220,10 @@ func searchRoute(r *http.Request, feed, what string) (formats.Route, error) {
 	if len(canon) > maxQueryLen {
 		return formats.Route{}, fmt.Errorf("%w: query longer than %d bytes", formats.ErrBadPath, maxQueryLen)
 	}
-	p := "/" + feed + "/" + what + "?" + canon
+	p := "/" + feed + "/" + what
+	if canon != "" {
+		p += "?" + canon
+	}
 	return formats.Route{Kind: formats.Metadata, Key: p[1:], Path: p, TTLClass: "search", ContentType: jsonType}, nil
 }
 
