@@ -14,7 +14,11 @@
 //     packuments whose dist.tarball URLs point at its own /download/ path, and the
 //     container registry the OCI distribution API behind a Docker token exchange whose
 //     realm is on its own host, with blobs redirected to a separate storage host under
-//     signed URLs.
+//     signed URLs;
+//   - the NuGet registry serves one v3 feed per owner laid out as GitHub's
+//     (nuget.go): every request challenged with Basic until it carries a token,
+//     pushes by API key, 409 on a re-push, registrations paged past 64 versions, and
+//     a RegistrationsBaseUrl/3.6.0 whose documents are gzip-encoded.
 //
 // Each registry (and the API, and blob storage) listens on its own loopback address,
 // as GitHub's are separate hosts. Everything is kept in memory.

@@ -44,8 +44,8 @@ func (p printed) upstreams() map[string]string {
 // TestConfigPrintDerivesGitHubSites: --github derives every default mount and the
 // token check for github.com, GitHub Enterprise Server with and without subdomain
 // isolation, and GHE.com; a mount the site does not offer is left out, and a
-// per-format override wins. (This binary mounts maven, npm, rubygems and oci; the
-// nuget mount of the default is left out until that format is built.)
+// per-format override wins. (This binary mounts every format of the default: maven,
+// npm, nuget, rubygems and oci.)
 func TestConfigPrintDerivesGitHubSites(t *testing.T) {
 	noIsolation := filepath.Join(t.TempDir(), "ghes.yaml")
 	os.WriteFile(noIsolation, []byte("github: {url: \"https://git.corp.example\", subdomain_isolation: false}\n"+
@@ -60,11 +60,11 @@ func TestConfigPrintDerivesGitHubSites(t *testing.T) {
 		want     map[string]string
 	}{
 		{"github.com", nil, "https://api.github.com/user", map[string]string{
-			"maven": "https://maven.pkg.github.com", "npm": "https://npm.pkg.github.com", "ghcr": "https://ghcr.io",
+			"maven": "https://maven.pkg.github.com", "npm": "https://npm.pkg.github.com", "nuget": "https://nuget.pkg.github.com", "ghcr": "https://ghcr.io",
 			"rubygems": "https://rubygems.pkg.github.com"}},
 		{"ghes", []string{"--github", "https://git.corp.example"}, "https://git.corp.example/api/v3/user", map[string]string{
-			"maven": "https://maven.git.corp.example", "npm": "https://npm.git.corp.example", "ghcr": "https://containers.git.corp.example",
-			"rubygems": "https://rubygems.git.corp.example"}},
+			"maven": "https://maven.git.corp.example", "npm": "https://npm.git.corp.example", "nuget": "https://nuget.git.corp.example",
+			"ghcr": "https://containers.git.corp.example", "rubygems": "https://rubygems.git.corp.example"}},
 		{"ghes-no-isolation", []string{"--config", noIsolation}, "https://git.corp.example/api/v3/user", map[string]string{
 			"maven": "https://git.corp.example/_registry/maven", "npm": "https://git.corp.example/_registry/npm"}},
 		{"ghe.com", []string{"--github", "https://octo.ghe.com"}, "https://api.octo.ghe.com/user", map[string]string{
