@@ -1,6 +1,10 @@
 package nuget
 
-import "testing"
+import (
+	"testing"
+
+	"hoard/formats"
+)
 
 func TestNormalVersion(t *testing.T) {
 	for in, want := range map[string]string{
@@ -27,5 +31,22 @@ func TestNormalID(t *testing.T) {
 		if _, err := normalID(bad); err == nil {
 			t.Errorf("normalID(%q) accepted", bad)
 		}
+	}
+}
+
+func TestExpireKeys(t *testing.T) {
+	got := Format{}.ExpireKeys(formats.PackageChange{Owner: "Acme", Name: "Hoard.App", Version: "1.0.0"})
+	want := map[string]bool{"acme/download/hoard.app/index.json": true}
+	for _, k := range got {
+		if k.Exact && !want[k.Prefix] {
+			t.Errorf("unexpected exact key %q", k.Prefix)
+		}
+		delete(want, k.Prefix)
+	}
+	if len(want) != 0 || len(got) != 6 {
+		t.Errorf("ExpireKeys = %v", got)
+	}
+	if len(Format{}.ExpireKeys(formats.PackageChange{Owner: "acme", Name: "../x"})) != 0 {
+		t.Error("a bad name expired keys")
 	}
 }

@@ -9,16 +9,18 @@ import (
 )
 
 // Sidecars implements formats.SidecarLister: a .nupkg's hash is its catalog entry's
-// packageHash, in the registration index of its id (the SemVer 2 one first, which
-// clients read, then the plain one). A paged registration's index inlines no
-// entries; such a package is then checked as a zip only.
+// packageHash, in a registration index of its id. Every type is listed: the engine
+// tries those already cached first, so the one the client just read (NuGet.exe
+// reads /3.4.0, dotnet /3.6.0) verifies the package without another upstream
+// request. A paged registration's index inlines no entries; such a package is
+// checked as a zip only.
 func (Format) Sidecars(rt formats.Route) []formats.Sidecar {
 	if rt.Kind != formats.Artifact || !strings.HasSuffix(rt.Key, ".nupkg") {
 		return nil
 	}
 	feed, _, _ := strings.Cut(rt.Key, "/")
 	var out []formats.Sidecar
-	for _, s := range []string{slugRegSemV2, slugReg} {
+	for _, s := range []string{slugRegSemV2, slugRegGz, slugReg} {
 		out = append(out, formats.Sidecar{Algo: "sha512", Route: registration(feed, s, rt.Package, indexFile), Entry: rt.Key})
 	}
 	return out
