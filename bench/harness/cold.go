@@ -37,6 +37,8 @@ const (
 	coldBlobFast = "blob, unpaced"
 	coldOCILayer = "OCI layer"
 	coldGem      = ".gem 100 KB, with its /info"
+	coldNupkg    = "NuGet .nupkg 100 KB, its registration fetched with it"
+	coldNuVers   = "NuGet versions index"
 )
 
 func (h *harness) coldKinds() []coldKind {
@@ -55,6 +57,11 @@ func (h *harness) coldKinds() []coldKind {
 	for i := 0; i < h.cfg.ColdBlobs; i++ {
 		blobs = append(blobs, coldBlobPath(i))
 		fast = append(fast, coldUnpacedBlobPath(i))
+	}
+	var nupkgs, nuVers []string
+	for i := 0; i < h.cfg.Cold; i++ {
+		nupkgs = append(nupkgs, coldNupkgPath(i))
+		nuVers = append(nuVers, coldNuVersionsPath(i))
 	}
 	var small20K, gems []string
 	for i := 0; i < h.cfg.Cold; i++ {
@@ -75,6 +82,8 @@ func (h *harness) coldKinds() []coldKind {
 		{name: coldBlobFast, paths: fast},
 		{name: coldOCILayer, paths: []string{pathOCIColdBlob}, upstream: h.ociUp},
 		{name: coldGem, paths: gems},
+		{name: coldNupkg, paths: nupkgs},
+		{name: coldNuVers, paths: nuVers},
 	}
 }
 

@@ -28,6 +28,9 @@ const (
 // herdPath is the herd blob of a round (item is pathHerd or pathOCIHerd): each
 // round's herd is for a blob no server has fetched yet.
 func herdPath(item string, round int) string {
+	if isNuGet(item) {
+		return nugetHerdPath(round)
+	}
 	if round == 0 {
 		return item
 	}
@@ -84,6 +87,9 @@ func writeData(root string, spec dataSpec) error {
 		}
 	}
 	if err := writeGems(root, spec); err != nil {
+		return err
+	}
+	if err := writeNuGet(root, spec, rng); err != nil {
 		return err
 	}
 	return writeBigDocs(root, spec)

@@ -301,7 +301,7 @@ func firstLine(s string) string {
 func (h *harness) prime() error {
 	client := &http.Client{Timeout: 2 * time.Minute}
 	for _, s := range h.servers {
-		for _, p := range []string{pathMeta1K, pathDoc200K, pathDoc20M, pathBlob, pathOCITag, pathOCIBlob, pathGem, pathGemInfo, pathVersions} {
+		for _, p := range []string{pathMeta1K, pathDoc200K, pathDoc20M, pathBlob, pathOCITag, pathOCIBlob, pathGem, pathGemInfo, pathVersions, pathNupkg, pathNuVersions, pathNuReg} {
 			mp, ok := s.Path(p)
 			if !ok {
 				continue
@@ -350,7 +350,7 @@ func primeOne(client *http.Client, s *Server, mp, header string) error {
 // warmSmall: cached small content at each concurrency, every server once per
 // round.
 func (h *harness) warmSmall(ctx context.Context) error {
-	for _, item := range []string{pathMeta1K, pathDoc200K, pathOCITag, pathGem, pathGemInfo, pathVersions} {
+	for _, item := range []string{pathMeta1K, pathDoc200K, pathOCITag, pathGem, pathGemInfo, pathVersions, pathNupkg, pathNuVersions, pathNuReg} {
 		for _, c := range h.cfg.Conc {
 			for round := range h.cfg.runCount() {
 				if err := h.warmSmallRound(ctx, item, c, round); err != nil {
@@ -398,6 +398,14 @@ func itemName(p string) string {
 		return "/info/NAME"
 	case pathVersions:
 		return "/versions Range"
+	case pathNupkg:
+		return "NuGet .nupkg 100 KB"
+	case pathNuVersions:
+		return "NuGet versions index"
+	case pathNuReg:
+		return "NuGet registration page"
+	case pathNuHerd:
+		return "NuGet .nupkg 5 MB"
 	}
 	if isGem(p) && strings.HasSuffix(p, ".gem") {
 		return coldGem // a herd's .gem, cold with its /info as in the cold rows
@@ -456,7 +464,7 @@ func (h *harness) warmLarge(ctx context.Context) error {
 // each round has blobs of its own, which no server has fetched yet.
 func (h *harness) herd(ctx context.Context) error {
 	for round := range h.cfg.runCount() {
-		for _, item := range []string{pathHerd, pathOCIHerd, pathGemHerd} {
+		for _, item := range []string{pathHerd, pathOCIHerd, pathGemHerd, pathNuHerd} {
 			for _, s := range h.servers {
 				if err := h.herdOne(ctx, s, item, round); err != nil {
 					return err

@@ -149,6 +149,7 @@ func hoardArgs(o hoardOptions) []string {
 		"--mount", "maven=maven,http://" + o.OriginAddr + "/maven",
 		"--mount", "npm=npm,http://" + o.OriginAddr + "/npm",
 		"--mount", "rubygems=rubygems,http://" + o.OriginAddr + "/rubygems",
+		"--mount", "nuget=nuget,http://" + o.OriginAddr + "/nuget/v3/index.json",
 	}
 	if o.Pprof != "" {
 		args = append(args, "--pprof", o.Pprof)
