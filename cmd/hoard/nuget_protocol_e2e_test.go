@@ -85,6 +85,21 @@ func TestNuGetProtocolThroughHoard(t *testing.T) {
 		}
 	})
 
+	t.Run("private content and scopes", func(t *testing.T) {
+		const nupkg = "/nuget/acme/download/hoard.app/1.0.0/hoard.app.1.0.0.nupkg"
+		if status, _, _ := e.do(http.MethodGet, nupkg, e.basic(), nil); status != http.StatusOK {
+			t.Fatalf("alice's read: %d", status)
+		}
+		bob := "Basic " + base64.StdEncoding.EncodeToString([]byte("bob:"+e.gh.AddToken("bob", "read:packages")))
+		if status, h, _ := e.do(http.MethodGet, nupkg, bob, nil); status != http.StatusNotFound || h.Get("X-Hoard-Cache") != "miss" {
+			t.Errorf("bob (no access to acme's private package) got %d %s from the cache, want 404 miss", status, h.Get("X-Hoard-Cache"))
+		}
+		noScope := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:"+e.gh.AddToken("alice", "gist")))
+		if status, _, _ := e.do(http.MethodGet, nupkg, noScope, nil); status != http.StatusForbidden {
+			t.Errorf("a token without read:packages got %d, want 403", status)
+		}
+	})
+
 	t.Run("service index", func(t *testing.T) {
 		doc := e.getJSON("/nuget/acme/index.json")
 		types := map[string]string{}
