@@ -11,6 +11,10 @@ type Attachment struct {
 	// dropped once the upstream accepted it: a NuGet push URL names no package, whose
 	// id is read from the body.
 	Invalidate []string
+	// Change, when set, is the package change the publish makes: once the upstream
+	// accepted it, what the format's ChangeExpirer lists for it is expired (cached
+	// search answers and pages, which no exact key names), as for a webhook.
+	Change *PackageChange
 }
 
 // PublishParser is implemented by formats whose publish body is a document that

@@ -52,6 +52,11 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 	if resp.StatusCode/100 == 2 {
 		e.afterSuccess(r, m, withAttachmentKeys(rt, atts), nil)
 		e.cacheAttachments(r, m, rt, u, atts)
+		for _, a := range atts {
+			if a.Change != nil {
+				e.expireChange([]*mount{m}, *a.Change)
+			}
+		}
 	}
 	e.audit(r, m, rt, resp.StatusCode)
 	if rt.RewriteBody && resp.StatusCode == http.StatusOK && r.Method != http.MethodHead {

@@ -207,6 +207,8 @@ func TestNuGetProtocolThroughHoard(t *testing.T) {
 
 	t.Run("push renews metadata", func(t *testing.T) {
 		before := e.getJSON("/nuget/acme/download/hoard.app/index.json")["versions"].([]any)
+		const search = "/nuget/acme/query?q=hoard.app&prerelease=true"
+		e.getJSON(search) // cached, fresh for an hour
 		status, _, body := e.do(http.MethodPut, "/nuget/acme/api/v2/package/", "", multipartPush(t, fakegithub.NuGetPackage("Hoard.App", "3.0.0")),
 			"X-NuGet-ApiKey", e.token, "Content-Type", "multipart/form-data; boundary=hoardtestboundary")
 		if status != http.StatusCreated {
@@ -215,6 +217,9 @@ func TestNuGetProtocolThroughHoard(t *testing.T) {
 		after := e.getJSON("/nuget/acme/download/hoard.app/index.json")["versions"].([]any)
 		if len(after) != len(before)+1 || after[len(after)-1] != "3.0.0" {
 			t.Errorf("versions index after the push: %v (before %v)", after, before)
+		}
+		if res := e.getJSON(search)["data"].([]any)[0].(map[string]any); res["version"] != "3.0.0" {
+			t.Errorf("search after the push still says %v", res["version"])
 		}
 		_, h, _ := e.do(http.MethodGet, "/nuget/acme/download/hoard.app/3.0.0/hoard.app.3.0.0.nupkg", e.basic(), nil)
 		if got := h.Get("X-Hoard-Cache"); got != "hit" {

@@ -18,7 +18,8 @@ import (
 // multipart/form-data with the .nupkg as its one file part (NuGet.exe and dotnet
 // name it "package"). The package must be a zip whose .nuspec names a valid id and
 // version; it is cached under its flat container key once the upstream accepted
-// it, and that id's metadata is renewed. The boundary is read from the body's first
+// it, and that id's metadata is renewed: its versions index and registration
+// indexes dropped, its pages, leaves and the feed's search answers expired. The boundary is read from the body's first
 // line, as the protocol's writers all put it there.
 func (Format) ParsePublish(rt formats.Route, body []byte) ([]formats.Attachment, error) {
 	pkg, err := packagePart(body)
@@ -43,6 +44,7 @@ func (Format) ParsePublish(rt formats.Route, body []byte) ([]formats.Attachment,
 		Key: nupkgRoute(feed, id, ver).Key, ContentType: "application/octet-stream", Data: pkg,
 		Expect:     []formats.Checksum{{Algo: "sha512", Hex: hex.EncodeToString(sum[:])}},
 		Invalidate: metadataKeys(feed, id),
+		Change:     &formats.PackageChange{Owner: feed, Name: id, Version: ver},
 	}}, nil
 }
 
