@@ -31,7 +31,7 @@ func nugetSubject() Subject {
 			{Request{Path: "/o/registration-gz/tool/index.json"}, formats.Metadata, "o/registration-gz/tool/index.json"},
 			{Request{Path: "/o/registration-semver2/tool/page/1.0.0/2.0.0.json"}, formats.Metadata, "o/registration-semver2/tool/page/1.0.0/2.0.0.json"},
 			{Request{Path: "/o/registration-semver2/tool/1.0.0.json"}, formats.Metadata, "o/registration-semver2/tool/1.0.0.json"},
-			{Request{Path: "/o/query?q=tool&take=20&x=1"}, formats.Metadata, "o/query?q=tool&take=20"},
+			{Request{Path: "/o/query?q=tool&Take=20&x=1&semverlevel=2.0.0"}, formats.Metadata, "o/query?q=tool&semVerLevel=2.0.0&take=20"},
 			{Request{Path: "/o/autocomplete?q=to"}, formats.Metadata, "o/autocomplete?q=to"},
 			{Request{Method: http.MethodPut, Path: "/o/api/v2/package/"}, formats.Publish, ""},
 			{Request{Method: http.MethodDelete, Path: "/o/api/v2/package/tool/1.0.0"}, formats.Delete, ""},

@@ -193,11 +193,12 @@ func registration(feed, slug, id, rel string) formats.Route {
 	return formats.Route{Kind: formats.Metadata, Key: p[1:], Path: p, Package: id, TTLClass: "registration", ContentType: jsonType}
 }
 
-// searchParams are the query parameters of search and autocomplete; any other is
-// dropped, so a key names only what changes the answer.
-var searchParams = map[string]bool{
-	"q": true, "skip": true, "take": true, "prerelease": true, "semverlevel": true,
-	"packagetype": true, "id": true,
+// searchParams are the query parameters of search and autocomplete, by their
+// lower-case name, in the protocol's spelling; any other is dropped, so a key names
+// only what changes the answer.
+var searchParams = map[string]string{
+	"q": "q", "skip": "skip", "take": "take", "prerelease": "prerelease", "semverlevel": "semVerLevel",
+	"packagetype": "packageType", "id": "id",
 }
 
 // maxQueryLen bounds a search query's canonical form.
@@ -212,8 +213,8 @@ func searchRoute(r *http.Request, feed, what string) (formats.Route, error) {
 	}
 	keep := url.Values{}
 	for k, vs := range q {
-		if searchParams[strings.ToLower(k)] && len(vs) > 0 {
-			keep.Set(k, vs[0])
+		if name, ok := searchParams[strings.ToLower(k)]; ok && len(vs) > 0 {
+			keep.Set(name, vs[0])
 		}
 	}
 	canon := keep.Encode() // sorted by key, every byte escaped
