@@ -8,6 +8,7 @@ package nuget_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -92,7 +94,14 @@ func startHoard(t *testing.T, up *badUpstream) *httptest.Server {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
+	t.Cleanup(func() {
+		// Fills run on their own (a sidecar's outlives the request that began it):
+		// they end before the cache closes, which the cleanup registered first does.
+		hs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		srv.WaitFills(ctx)
+	})
 	return hs
 }
 
@@ -120,8 +129,11 @@ func TestBadPackagesAreNotCached(t *testing.T) {
 					t.Errorf("%d %s, want 502", resp.StatusCode, body)
 				}
 			}
-			if up.nupkgs != 2 {
-				t.Errorf("the upstream was asked %d times for the package, want 2 (nothing cached)", up.nupkgs)
+			up.mu.Lock()
+			n := up.nupkgs
+			up.mu.Unlock()
+			if n != 2 {
+				t.Errorf("the upstream was asked %d times for the package, want 2 (nothing cached)", n)
 			}
 		})
 	}
