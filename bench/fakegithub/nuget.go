@@ -262,10 +262,3 @@ func nugetError(w http.ResponseWriter, status int, msg string) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
-
-// StopNuGet closes the NuGet registry's listener: connections to it are refused
-// until StartNuGet opens it again on the same address.
-func (s *Server) StopNuGet() { s.hosts[NuGet].close() }
-
-// StartNuGet opens the NuGet registry's listener again.
-func (s *Server) StartNuGet() error { return s.hosts[NuGet].start() }

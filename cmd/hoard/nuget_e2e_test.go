@@ -67,6 +67,6 @@ func TestNuGetExeThroughHoard(t *testing.T) {
 
 	// The upstream gone (its listener closed: connections refused): hoard serves
 	// what it holds, to clients with fresh caches.
-	e.gh.StopNuGet()
+	e.gh.StopHost(fakegithub.NuGet)
 	installs("upstream stopped")
 }
