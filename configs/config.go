@@ -17,6 +17,7 @@ type Config struct {
 	GitHub       GitHub       `yaml:"github"`
 	Webhook      Webhook      `yaml:"webhook"`
 	ForwardProxy ForwardProxy `yaml:"forward_proxy"`
+	Admin        Admin        `yaml:"admin"`
 	Mounts       []Mount      `yaml:"mounts"`
 	// OCIDefault names the OCI mount that serves /v2/ names starting with no OCI
 	// mount's name (Docker's registry-mirrors cannot add a path prefix).

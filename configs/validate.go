@@ -31,6 +31,9 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if err := c.ForwardProxy.validate(); err != nil {
 		add("forward_proxy", "%v", err)
 	}
+	if err := c.Admin.validate(); err != nil {
+		add("admin", "%v", err)
+	}
 	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
 		add("listen", "%q is not host:port", c.Listen)
 	}

@@ -8,7 +8,7 @@ import (
 
 type pnpmLock struct {
 	LockfileVersion string                 `yaml:"lockfileVersion"`
-	Packages map[string]pnpmPackage `yaml:"packages"`
+	Packages        map[string]pnpmPackage `yaml:"packages"`
 }
 
 type pnpmPackage struct {

@@ -144,7 +144,7 @@ type hoardOptions struct {
 }
 
 func hoardArgs(o hoardOptions) []string {
-	args := []string{"serve", "--auth", "none", "--listen", o.Addr, "--data-dir", o.DataDir,
+	args := []string{"serve", "--auth", "none", "--admin-listen", "off", "--listen", o.Addr, "--data-dir", o.DataDir,
 		"--public-url", "http://" + o.Addr,
 		"--mount", "maven=maven,http://" + o.OriginAddr + "/maven",
 		"--mount", "npm=npm,http://" + o.OriginAddr + "/npm",

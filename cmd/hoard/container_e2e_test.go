@@ -28,7 +28,7 @@ func TestContainerEntrypointAndHealth(t *testing.T) {
 	defer logf.Close()
 	// As `docker run IMAGE --auth none --mount ...` with the image's ENV.
 	cmd := exec.CommandContext(ctx, hoardBinary(t), "--auth", "none", "--mount", "m=maven,http://127.0.0.1:9/")
-	cmd.Env = append(os.Environ(), "HOARD_DATA_DIR="+data, "HOARD_LISTEN="+addr)
+	cmd.Env = append(os.Environ(), "HOARD_DATA_DIR="+data, "HOARD_LISTEN="+addr, "HOARD_ADMIN_LISTEN=off")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {

@@ -172,6 +172,9 @@ type hoardProc struct {
 	cancel  context.CancelFunc
 	exited  chan struct{} // closed once the process has been waited for
 	waitErr error
+	// AdminURL is the admin listener's base URL: a free loopback port of its own, so
+	// that daemons of several tests never contend for the default one.
+	AdminURL string
 }
 
 // startHoard runs `hoard serve` on a free loopback port with the given data dir and
@@ -211,7 +214,9 @@ func tryStartHoard(t *testing.T, bin, addr, dataDir string, flags []string) (*ho
 	}
 	// The deadline bounds a daemon that hangs; the tests stop it long before.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	args := append([]string{"serve", "--listen", addr, "--data-dir", dataDir, "--log-level", "debug", "--auth", "none"}, flags...)
+	adminAddr := freeAddr(t)
+	args := append([]string{"serve", "--listen", addr, "--admin-listen", adminAddr, "--data-dir", dataDir,
+		"--log-level", "debug", "--auth", "none"}, flags...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.WaitDelay = 10 * time.Second
@@ -220,7 +225,7 @@ func tryStartHoard(t *testing.T, bin, addr, dataDir string, flags []string) (*ho
 		logf.Close()
 		t.Fatalf("start hoard: %v", err)
 	}
-	h := &hoardProc{t: t, DataDir: dataDir, URL: "http://" + addr, LogPath: logf.Name(),
+	h := &hoardProc{t: t, DataDir: dataDir, URL: "http://" + addr, AdminURL: "http://" + adminAddr, LogPath: logf.Name(),
 		cmd: cmd, cancel: cancel, exited: make(chan struct{})}
 	go func() {
 		h.waitErr = cmd.Wait()

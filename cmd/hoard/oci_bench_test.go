@@ -45,7 +45,7 @@ func startHoardBench(b *testing.B, flags ...string) string {
 	}
 	b.Cleanup(func() { os.Remove(benchBin) })
 	addr := ociFreeAddr(b)
-	args := append([]string{"serve", "--listen", addr, "--data-dir", b.TempDir(), "--log-level", "warn", "--auth", "none"}, flags...)
+	args := append([]string{"serve", "--listen", addr, "--admin-listen", "off", "--data-dir", b.TempDir(), "--log-level", "warn", "--auth", "none"}, flags...)
 	logPath := filepath.Join(b.TempDir(), "hoard.log")
 	logf, _ := os.Create(logPath)
 	cmd := exec.Command(benchBin, args...)

@@ -54,6 +54,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	authMode := fs.String("auth", "", fmt.Sprintf("upstream (check tokens with GitHub), local (hoard token), or none (the upstream decides) (default %q)", def.Auth.Mode))
 	github := fs.String("github", "", fmt.Sprintf("GitHub site whose registries and API the default mounts use: https://github.com, https://HOST (Enterprise Server) or https://SUB.ghe.com (default %q)", def.GitHub.URL))
 	proxyListen := fs.String("proxy-listen", "", "also listen here as a forward proxy (HTTPS_PROXY) that caches the registry hosts the mounts front, host:port (default off)")
+	adminListen := fs.String("admin-listen", "", fmt.Sprintf("address of the admin API (warm, export, import), or off (default %q)", def.Admin.Listen))
 	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors) (default none)")
 	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (default off; never expose it)")
 	var mounts mountFlags
@@ -79,6 +80,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	apply("auth", &cfg.Auth.Mode, *authMode)
 	apply("oci-default", &cfg.OCIDefault, *ociDefault)
 	apply("proxy-listen", &cfg.ForwardProxy.Listen, *proxyListen)
+	apply("admin-listen", &cfg.Admin.Listen, *adminListen)
 	apply("github", &cfg.GitHub.URL, *github)
 	if set["offline"] {
 		cfg.Offline = *offline
@@ -144,6 +146,11 @@ func serve(args []string) error {
 	}
 	build := readBuildInfo()
 	srv.SetBuildInfo(build.Version, build.Commit)
+	stopAdmin, err := startAdmin(cfg, srv, store, log)
+	if err != nil {
+		return err
+	}
+	defer stopAdmin(cfg.DrainTimeout.D())
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err

@@ -166,7 +166,7 @@ func startHoard(bin, dir, upstream string) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--config", cfg, "--listen", addr, "--auth", "none", "--log-level", "warn")
+	cmd := exec.Command(bin, "serve", "--config", cfg, "--listen", addr, "--admin-listen", "off", "--auth", "none", "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return "", nil, err

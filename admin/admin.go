@@ -1,0 +1,88 @@
+// Package admin is the operator's API, served on a listener of its own (admin.listen,
+// loopback by default) and never on the one clients use: warming the cache from
+// lockfiles, and exporting and importing bundles for air-gapped sites. Every request
+// carries the admin token when one is configured.
+package admin
+
+import (
+	"crypto/ed25519"
+	"crypto/subtle"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/rs/zerolog"
+
+	"hoard/cache"
+	"hoard/configs"
+)
+
+// Options builds the admin handler.
+type Options struct {
+	Store *cache.Store
+	// Proxy is the handler clients reach: warm's requests go through it, so they
+	// are filled, coalesced, verified and counted like any client's.
+	Proxy     http.Handler
+	Mounts    []configs.Mount
+	PublicURL string
+	// Token, when set, must come as "Authorization: Bearer TOKEN".
+	Token string
+	// VerifyKey, when set, must have signed every imported bundle.
+	VerifyKey ed25519.PublicKey
+	Logger    zerolog.Logger
+}
+
+// Server serves the admin API.
+type Server struct {
+	o   Options
+	mux *http.ServeMux
+}
+
+// New builds the admin handler.
+func New(o Options) *Server {
+	s := &Server{o: o, mux: http.NewServeMux()}
+	s.mux.HandleFunc("POST /-/admin/warm", s.warm)
+	s.mux.HandleFunc("GET /-/admin/export", s.export)
+	s.mux.HandleFunc("POST /-/admin/import", s.importBundle)
+	return s
+}
+
+// ServeHTTP checks the token, then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.o.Token != "" && !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hoard-admin"`)
+		writeError(w, http.StatusUnauthorized, "the admin API needs the admin token: --admin-token or HOARD_ADMIN_TOKEN")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.o.Token)) == 1
+}
+
+// mountByName returns the configured mount called name.
+func (s *Server) mountByName(name string) (configs.Mount, bool) {
+	for _, m := range s.o.Mounts {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return configs.Mount{}, false
+}
+
+// errorBody is every admin error's JSON shape.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
