@@ -2,9 +2,6 @@ package admin
 
 import "net/http"
 
-func (s *Server) warm(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotImplemented, "not yet")
-}
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotImplemented, "not yet")
 }

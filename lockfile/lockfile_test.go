@@ -101,7 +101,7 @@ func TestParseRefusesBadInput(t *testing.T) {
 
 func TestMavenPathTraversalRefused(t *testing.T) {
 	for _, s := range []string{"../x:y:1", "a:b:..", "a:b:1/2", "a:b:1:../x"} {
-		if _, err := parseMavenCoordinate(s); err == nil {
+		if _, err := ParseMavenCoordinate(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
 	}

@@ -13,10 +13,10 @@ var mavenScopes = map[string]bool{"compile": true, "runtime": true, "test": true
 var mavenPackagings = map[string]bool{"jar": true, "pom": true, "war": true, "ear": true, "aar": true, "zip": true,
 	"maven-plugin": true, "test-jar": true, "bundle": true, "rar": true, "ejb": true, "module": true}
 
-// parseMavenCoordinate reads one coordinate as people write it
+// ParseMavenCoordinate reads one coordinate as people write it
 // (group:artifact:version[:type]) or as `mvn dependency:list` prints it
 // (group:artifact:type[:classifier]:version:scope, after "[INFO]").
-func parseMavenCoordinate(line string) (Package, error) {
+func ParseMavenCoordinate(line string) (Package, error) {
 	s := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "[INFO]"))
 	if i := strings.Index(s, " -- "); i >= 0 {
 		s = s[:i] // " -- module name" from newer plugins
@@ -70,7 +70,7 @@ func looksLikeMavenList(data []byte) bool {
 		return false
 	}
 	for _, ln := range ls {
-		if _, err := parseMavenCoordinate(ln); err != nil && !isMavenBanner(ln) {
+		if _, err := ParseMavenCoordinate(ln); err != nil && !isMavenBanner(ln) {
 			return false
 		}
 	}
@@ -80,7 +80,7 @@ func looksLikeMavenList(data []byte) bool {
 func parseMavenList(data []byte, l *List) error {
 	var errs []error
 	for _, ln := range lines(data, "#") {
-		p, err := parseMavenCoordinate(ln)
+		p, err := ParseMavenCoordinate(ln)
 		if err != nil {
 			if !isMavenBanner(ln) {
 				errs = append(errs, err)
@@ -107,7 +107,7 @@ func parseGradle(data []byte, l *List) error {
 		if coord == "empty" {
 			continue
 		}
-		p, err := parseMavenCoordinate(coord)
+		p, err := ParseMavenCoordinate(coord)
 		if err != nil {
 			errs = append(errs, err)
 			continue

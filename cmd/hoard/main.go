@@ -7,6 +7,7 @@
 //	hoard config print [serve flags]  the effective configuration
 //	hoard health                  exit 0 if the daemon answers /healthz
 //	hoard ca export               the forward proxy's CA certificate, for clients
+//	hoard warm FILE...            fetch what lockfiles and image lists name
 //
 // Arguments that start with a flag are serve's (hoard --offline is hoard serve
 // --offline), and every flag may come from the environment as HOARD_<FLAG>.
@@ -34,6 +35,7 @@ commands:
   config   print the effective configuration: hoard config print [serve flags]
   health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
   ca       hoard ca export: the forward proxy's CA certificate, for clients to trust
+  warm     fetch everything lockfiles and image lists name (daemon running)
   version  print the version and commit (also: hoard --version)
 
 Each command's flags and their defaults: hoard <command> -h
@@ -61,6 +63,8 @@ func main() {
 		err = health(args[1:])
 	case "ca":
 		err = caCmd(args[1:])
+	case "warm":
+		err = warmCmd(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println(readBuildInfo())
 		return
