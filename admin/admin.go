@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/rs/zerolog"
 
@@ -34,8 +35,9 @@ type Options struct {
 
 // Server serves the admin API.
 type Server struct {
-	o   Options
-	mux *http.ServeMux
+	o         Options
+	mux       *http.ServeMux
+	importing sync.Mutex // one import at a time
 }
 
 // New builds the admin handler.

@@ -24,6 +24,19 @@ func (a *adminFlags) register(fs *flag.FlagSet) {
 // request sends one request to the admin API; a status other than 200 is an error
 // carrying the daemon's reason.
 func (a adminFlags) request(ctx context.Context, method, path string, body io.Reader, header http.Header) (*http.Response, error) {
+	resp, err := a.send(ctx, method, path, body, header)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, adminError(resp)
+	}
+	return resp, nil
+}
+
+// send is request that leaves the status to the caller.
+func (a adminFlags) send(ctx context.Context, method, path string, body io.Reader, header http.Header) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(a.url, "/")+path, body)
 	if err != nil {
 		return nil, err
@@ -37,10 +50,6 @@ func (a adminFlags) request(ctx context.Context, method, path string, body io.Re
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("the daemon's admin API at %s: %w (is hoard serve running, with admin.listen there?)", a.url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
-		return nil, adminError(resp)
 	}
 	return resp, nil
 }

@@ -8,6 +8,9 @@
 //	hoard health                  exit 0 if the daemon answers /healthz
 //	hoard ca export               the forward proxy's CA certificate, for clients
 //	hoard warm FILE...            fetch what lockfiles and image lists name
+//	hoard export --out FILE       a bundle of cached entries
+//	hoard import FILE             verify a bundle and publish its entries
+//	hoard keygen --out FILE       a key pair to sign bundles with
 //
 // Arguments that start with a flag are serve's (hoard --offline is hoard serve
 // --offline), and every flag may come from the environment as HOARD_<FLAG>.
@@ -36,6 +39,9 @@ commands:
   health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
   ca       hoard ca export: the forward proxy's CA certificate, for clients to trust
   warm     fetch everything lockfiles and image lists name (daemon running)
+  export   write a bundle of cached entries for an air-gapped site (daemon running)
+  import   verify a bundle and publish its entries (daemon running)
+  keygen   make an ed25519 key pair to sign and verify bundles
   version  print the version and commit (also: hoard --version)
 
 Each command's flags and their defaults: hoard <command> -h
@@ -65,6 +71,12 @@ func main() {
 		err = caCmd(args[1:])
 	case "warm":
 		err = warmCmd(args[1:])
+	case "export":
+		err = exportCmd(args[1:])
+	case "import":
+		err = importCmd(args[1:])
+	case "keygen":
+		err = keygenCmd(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println(readBuildInfo())
 		return
