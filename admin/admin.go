@@ -16,6 +16,7 @@ import (
 
 	"hoard/cache"
 	"hoard/configs"
+	"hoard/formats"
 )
 
 // Options builds the admin handler.
@@ -23,8 +24,11 @@ type Options struct {
 	Store *cache.Store
 	// Proxy is the handler clients reach: warm's requests go through it, so they
 	// are filled, coalesced, verified and counted like any client's.
-	Proxy     http.Handler
-	Mounts    []configs.Mount
+	Proxy  http.Handler
+	Mounts []configs.Mount
+	// Formats are the built-in formats by name: an import asks them to point carried
+	// documents at this daemon's public URL.
+	Formats   map[string]formats.Format
 	PublicURL string
 	// Token, when set, must come as "Authorization: Bearer TOKEN".
 	Token string

@@ -51,7 +51,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		since = t
 	}
 	w.Header().Set("Content-Type", "application/x-tar")
-	m, err := bundle.Export(r.Context(), s.o.Store, bundle.ExportOptions{Mounts: mounts, Since: since, Now: time.Now()}, w)
+	m, err := bundle.Export(r.Context(), s.o.Store, bundle.ExportOptions{Mounts: mounts, Since: since, Now: time.Now(), PublicURL: s.o.PublicURL}, w)
 	if err != nil {
 		s.o.Logger.Error().Err(err).Msg("export failed")
 		panic(http.ErrAbortHandler)
@@ -86,7 +86,8 @@ func (s *Server) importBundle(w http.ResponseWriter, r *http.Request) {
 		mounts[m.Name] = m.Format
 	}
 	dry := r.URL.Query().Get("dry_run") == "1"
-	rep, err := bundle.Import(r.Context(), s.o.Store, bundle.ImportOptions{Mounts: mounts, Keys: keys, DryRun: dry}, r.Body)
+	rep, err := bundle.Import(r.Context(), s.o.Store, bundle.ImportOptions{Mounts: mounts, Keys: keys, DryRun: dry,
+		PublicURL: s.o.PublicURL, Formats: s.o.Formats}, r.Body)
 	log := s.o.Logger.Info()
 	if err != nil {
 		log = s.o.Logger.Warn().Err(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hoard/cache"
+	"hoard/formats/builtin"
 )
 
 var mounts = map[string]string{"npm": "npm", "maven": "maven"}
@@ -263,5 +264,26 @@ func TestNewerLocalEntryKept(t *testing.T) {
 	}
 	if body, _, _ := read(t, dst, "npm/pkg/a"); !strings.Contains(body, "newer") {
 		t.Errorf("the newer local packument was replaced by the bundle's: %s", body)
+	}
+}
+
+func TestImportPointsPackumentsAtThisSite(t *testing.T) {
+	src := openStore(t)
+	doc := `{"name":"a","versions":{"1.0.0":{"name":"a","version":"1.0.0","dist":{"tarball":"http://connected:8080/npm/a/-/a-1.0.0.tgz"}}}}`
+	put(t, src, "npm/pkg/a", doc, cache.Entry{Mutable: true, ContentType: "application/json"})
+	b := export(t, src, nil, ExportOptions{PublicURL: "http://connected:8080"})
+	dst := openStore(t)
+	o := ImportOptions{Mounts: mounts, PublicURL: "https://site.example", Formats: builtin.Formats()}
+	rep, err := Import(context.Background(), dst, o, bytes.NewReader(b))
+	if err != nil || rep.Rewritten != 1 || rep.Added != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	body, e, _ := read(t, dst, "npm/pkg/a")
+	if !strings.Contains(body, `"https://site.example/npm/a/-/a-1.0.0.tgz"`) || !e.Mutable {
+		t.Errorf("packument after import: %s %+v", body, e)
+	}
+	rep, err = Import(context.Background(), dst, o, bytes.NewReader(b))
+	if err != nil || rep.Unchanged != 1 || rep.Rewritten != 0 {
+		t.Errorf("second import is not a no-op: %+v %v", rep, err)
 	}
 }

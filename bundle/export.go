@@ -17,6 +17,8 @@ type ExportOptions struct {
 	Mounts map[string]string // name -> format of the mounts to export
 	Since  time.Time         // only entries fetched after it; zero: all
 	Now    time.Time
+	// PublicURL is the exporting daemon's, recorded in the manifest.
+	PublicURL string
 }
 
 // Export writes a bundle of the chosen mounts' entries to w, from a snapshot taken
@@ -49,7 +51,8 @@ func Export(ctx context.Context, store *cache.Store, o ExportOptions, w io.Write
 }
 
 func manifestOf(entries []cache.Entry, o ExportOptions) *Manifest {
-	m := &Manifest{Kind: Kind, Version: Version, ExportedAt: o.Now.UTC(), Since: o.Since.UTC(), Entries: []Entry{}, Blobs: []Blob{}}
+	m := &Manifest{Kind: Kind, Version: Version, ExportedAt: o.Now.UTC(), Since: o.Since.UTC(), PublicURL: o.PublicURL,
+		Entries: []Entry{}, Blobs: []Blob{}}
 	if o.Since.IsZero() {
 		m.Since = time.Time{}
 	}

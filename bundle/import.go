@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hoard/cache"
+	"hoard/formats"
 )
 
 // ImportOptions configure an import.
@@ -21,6 +22,11 @@ type ImportOptions struct {
 	// checked.
 	Keys   []ed25519.PublicKey
 	DryRun bool
+	// PublicURL and Formats let documents that name the exporting side's public URL
+	// (npm's packuments) be rewritten for this site's; without them they are linked
+	// as carried.
+	PublicURL string
+	Formats   map[string]formats.Format
 }
 
 // Report is what an import did, or with DryRun would do.
@@ -36,6 +42,8 @@ type Report struct {
 	// Kept: entries this site holds in a newer version than the bundle's.
 	Kept    int `json:"kept"`
 	Refused int `json:"refused"`
+	// Rewritten: documents pointed at this site's public URL on the way in.
+	Rewritten int `json:"rewritten"`
 	// Refusals names refused entries with the reason (the first maxRefusals).
 	Refusals     []string `json:"refusals,omitempty"`
 	Blobs        int      `json:"blobs"`
@@ -76,7 +84,7 @@ func Import(ctx context.Context, store *cache.Store, o ImportOptions, r io.Reade
 		return rep, err
 	}
 	rep.ExportedAt, rep.Entries, rep.Blobs = m.ExportedAt, len(m.Entries), len(m.Blobs)
-	acts := plan(store, m, o.Mounts, &rep)
+	acts := plan(store, m, o, &rep)
 	needed := map[string]bool{}
 	for i, e := range m.Entries {
 		if acts[i] == actAdd || acts[i] == actReplace {
@@ -99,7 +107,11 @@ func Import(ctx context.Context, store *cache.Store, o ImportOptions, r io.Reade
 		if acts[i] != actAdd && acts[i] != actReplace {
 			continue
 		}
-		if err := store.Link(e.CacheKey(), e.CacheEntry()); err != nil {
+		rewritten, err := publish(store, o, e)
+		if rewritten {
+			rep.Rewritten++
+		}
+		if err != nil {
 			// A blob removed between its placing and this link (its last other
 			// user evicted meanwhile): the entry stays as it was; importing again
 			// completes it.
@@ -155,10 +167,10 @@ func readHead(tr *tar.Reader, keys []ed25519.PublicKey, rep *Report) (*Manifest,
 }
 
 // plan decides each entry's fate against this site's mounts and cache.
-func plan(store *cache.Store, m *Manifest, mounts map[string]string, rep *Report) []action {
+func plan(store *cache.Store, m *Manifest, o ImportOptions, rep *Report) []action {
 	acts := make([]action, len(m.Entries))
 	for i, e := range m.Entries {
-		format, ok := mounts[e.Mount]
+		format, ok := o.Mounts[e.Mount]
 		var why string
 		switch {
 		case !ok:
@@ -179,7 +191,9 @@ func plan(store *cache.Store, m *Manifest, mounts map[string]string, rep *Report
 		case err != nil:
 			acts[i] = actAdd
 			rep.Added++
-		case cur.Digest == e.Digest():
+		case cur.Digest == e.Digest(), cur.FetchedAt.Equal(e.FetchedAt) && cur.Mutable == e.Mutable:
+			// The same bytes, or the same fetch (a document rewritten for this site
+			// when it was first imported).
 			acts[i] = actUnchanged
 			rep.Unchanged++
 		case cur.FetchedAt.After(e.FetchedAt):

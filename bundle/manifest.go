@@ -38,10 +38,12 @@ type Manifest struct {
 	Version    int       `json:"version"`
 	ExportedAt time.Time `json:"exported_at"`
 	// Since is the --since of an incremental bundle; zero for a full one.
-	Since   time.Time `json:"since,omitzero"`
-	Mounts  []string  `json:"mounts"`
-	Entries []Entry   `json:"entries"`
-	Blobs   []Blob    `json:"blobs"`
+	Since time.Time `json:"since,omitzero"`
+	// PublicURL is the exporting daemon's: what its documents' URLs name.
+	PublicURL string   `json:"public_url,omitempty"`
+	Mounts    []string `json:"mounts"`
+	Entries   []Entry  `json:"entries"`
+	Blobs     []Blob   `json:"blobs"`
 }
 
 // Entry is one cache entry: where it is served and what it holds.

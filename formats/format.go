@@ -165,3 +165,11 @@ type SumsIndexer interface {
 type SidecarLister interface {
 	Sidecars(rt Route) []Sidecar
 }
+
+// KeyRouter is implemented by formats that can give the route of one of their
+// cache keys. An import uses it to rewrite a carried document for the importing
+// site's public URL: npm's packuments name the exporting side's in their tarball
+// URLs.
+type KeyRouter interface {
+	RouteKey(key string) (Route, bool)
+}

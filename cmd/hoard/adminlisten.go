@@ -34,7 +34,7 @@ func startAdmin(cfg configs.Config, proxyHandler http.Handler, store *cache.Stor
 			return nil, fmt.Errorf("admin.verify_key: %w", err)
 		}
 	}
-	h := admin.New(admin.Options{Store: store, Proxy: proxyHandler, Mounts: cfg.Mounts, PublicURL: cfg.PublicURL,
+	h := admin.New(admin.Options{Store: store, Proxy: proxyHandler, Mounts: cfg.Mounts, PublicURL: cfg.PublicURL, Formats: builtinFormats(),
 		Token: token, VerifyKey: key, Logger: log.With().Str("component", "admin").Logger()})
 	ln, err := net.Listen("tcp", cfg.Admin.Listen)
 	if err != nil {

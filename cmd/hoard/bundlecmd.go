@@ -195,8 +195,8 @@ func printImport(file string, r bundle.Report) {
 		sig = "signed, signature not checked (no --verify-key)"
 	}
 	fmt.Printf("import: %s, exported %s, %s\n", file, r.ExportedAt.Format(time.RFC3339), sig)
-	fmt.Printf("import: %s %d entries: %d added, %d replaced, %d unchanged, %d kept (newer here), %d refused; %d blobs (%s), %d stored\n",
-		verb, r.Entries, r.Added, r.Replaced, r.Unchanged, r.Kept, r.Refused, r.Blobs, humanize.IBytes(uint64(r.BlobBytes)), r.BlobsStored)
+	fmt.Printf("import: %s %d entries: %d added, %d replaced, %d unchanged, %d kept (newer here), %d refused; %d blobs (%s), %d stored; %d documents pointed at this site\n",
+		verb, r.Entries, r.Added, r.Replaced, r.Unchanged, r.Kept, r.Refused, r.Blobs, humanize.IBytes(uint64(r.BlobBytes)), r.BlobsStored, r.Rewritten)
 	for _, why := range r.Refusals {
 		fmt.Printf("  refused %s\n", why)
 	}
