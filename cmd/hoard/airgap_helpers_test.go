@@ -78,6 +78,9 @@ func mavenList(t *testing.T, originURL string) string {
 			lines = append(lines, fmt.Sprintf("%s:%s:%s:pom", group, artifact, version))
 		case file == base+".jar":
 			lines = append(lines, fmt.Sprintf("[INFO]    %s:%s:jar:%s:compile", group, artifact, version))
+		case strings.HasPrefix(file, base+"-") && strings.HasSuffix(file, ".jar"):
+			classifier := strings.TrimSuffix(strings.TrimPrefix(file, base+"-"), ".jar")
+			lines = append(lines, fmt.Sprintf("[INFO]    %s:%s:jar:%s:%s:compile", group, artifact, classifier, version))
 		}
 		return nil
 	})
