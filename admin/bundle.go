@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"hoard/bundle"
@@ -23,8 +24,8 @@ import (
 // in addition to admin.verify_key.
 const VerifyKeyHeader = "X-Hoard-Verify-Key"
 
-// export streams a bundle of the chosen mounts (?mount=NAME, repeatable; all when
-// none) with entries fetched after ?since= (RFC 3339). A failure once the tar has
+// export streams a bundle of the chosen mounts (?mount=NAME and ?format=NAME,
+// repeatable; all when none) with entries fetched after ?since= (RFC 3339). A failure once the tar has
 // begun aborts the connection, so the client sees a broken transfer.
 func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	mounts := map[string]string{}
@@ -36,8 +37,10 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 		}
 		mounts[m.Name] = m.Format
 	}
-	if len(mounts) == 0 {
-		for _, m := range s.o.Mounts {
+	formats := r.URL.Query()["format"] // ?format=oci: every mount of that format
+	all := len(mounts) == 0 && len(formats) == 0
+	for _, m := range s.o.Mounts {
+		if all || slices.Contains(formats, m.Format) {
 			mounts[m.Name] = m.Format
 		}
 	}

@@ -287,3 +287,22 @@ func TestImportPointsPackumentsAtThisSite(t *testing.T) {
 		t.Errorf("second import is not a no-op: %+v %v", rep, err)
 	}
 }
+
+func TestOCIKeys(t *testing.T) {
+	hx := strings.Repeat("a", 64)
+	for key, ok := range map[string]bool{
+		"lib/app/manifests/v1":                true,
+		"lib/app/manifests/v1#3":              true,
+		"lib/app/manifests/sha256:" + hx:      true,
+		"lib/app/blobs/sha256:" + hx:          true,
+		"lib/app/tags/list":                   false,
+		"../x/manifests/v1":                   false,
+		"lib/app/manifests/..":                false,
+		"lib/app/blobs/v1":                    false,
+		"lib/app/manifests/sha256:../../../x": false,
+	} {
+		if _, _, _, got := ociKey(key); got != ok {
+			t.Errorf("%s: %v, want %v", key, got, ok)
+		}
+	}
+}

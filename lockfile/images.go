@@ -94,3 +94,10 @@ func validRepo(r string) bool {
 	}
 	return true
 }
+
+// ValidRepository reports whether r is an OCI repository name, with no registry
+// host: what may name a directory.
+func ValidRepository(r string) bool { return validRepo(r) }
+
+// ValidTag reports whether t is an OCI tag.
+func ValidTag(t string) bool { return validTag(t) }

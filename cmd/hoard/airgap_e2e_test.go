@@ -94,6 +94,8 @@ func TestAirGapWarmExportImportOffline(t *testing.T) {
 		t.Fatalf("export: %v\n%s", err, out)
 	}
 
+	checkOCILayout(t, connected, ag.index)
+
 	// The gap: every upstream goes away.
 	connected.Stop()
 	v.Stop()
@@ -195,4 +197,20 @@ func checkTampered(t *testing.T, ag airGap) {
 	if out, err := adminCmd(t, site, "import", "--dry-run", "--verify-key", ag.pub, ag.bundle); err != nil {
 		t.Errorf("the untouched bundle: %v\n%s", err, out)
 	}
+}
+
+// checkOCILayout exports the OCI mount as plain image layouts, which skopeo reads
+// whole: the index by its tag, both platforms, every digest checked.
+func checkOCILayout(t *testing.T, connected *hoardProc, index string) {
+	skopeo := ociTool(t, "skopeo")
+	dir := filepath.Join(t.TempDir(), "layouts")
+	if out, err := adminCmd(t, connected, "export", "--oci-layout", dir); err != nil || !strings.Contains(out, "1 tags") {
+		t.Fatalf("export --oci-layout: %v\n%s", err, out)
+	}
+	layout := "oci:" + filepath.Join(dir, "reg", "e2e", "multi") + ":v1"
+	raw := runOCI(t, skopeo, "inspect", "--raw", layout)
+	if got := "sha256:" + sha256Hex([]byte(raw)); got != index {
+		t.Fatalf("the layout's v1 is %s, want %s", got, index)
+	}
+	runOCI(t, skopeo, "--insecure-policy", "copy", "--all", layout, "oci:"+t.TempDir()+":v1")
 }

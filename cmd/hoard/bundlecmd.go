@@ -41,11 +41,12 @@ func exportCmd(args []string) error {
 	fs.Var(&mounts, "mount", "a mount to export; repeatable (default: every mount)")
 	since := fs.String("since", "", "only entries fetched after this time (RFC 3339, or a date 2006-01-02): an incremental bundle")
 	signKey := fs.String("sign-key", "", "an ed25519 private key (PKCS #8 PEM, from hoard keygen) to sign the manifest with")
+	layout := fs.String("oci-layout", "", "instead of a bundle, write the OCI mounts' images as plain OCI image layouts under this directory (DIR/MOUNT/REPO), as zot serves them")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *out == "" {
-		return errors.New("export: --out FILE is required")
+	if (*out == "") == (*layout == "") {
+		return errors.New("export: give --out FILE (a bundle) or --oci-layout DIR, one of them")
 	}
 	var key ed25519.PrivateKey
 	if *signKey != "" {
@@ -56,6 +57,9 @@ func exportCmd(args []string) error {
 		key = k
 	}
 	q := url.Values{"mount": mounts}
+	if *layout != "" && len(mounts) == 0 {
+		q.Set("format", "oci")
+	}
 	if *since != "" {
 		t, err := parseSince(*since)
 		if err != nil {
@@ -70,7 +74,24 @@ func exportCmd(args []string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer resp.Body.Close()
+	if *layout != "" {
+		return writeLayout(*layout, resp.Body)
+	}
 	return writeBundle(*out, resp.Body, key)
+}
+
+// writeLayout writes the export's images as OCI image layouts under dir.
+func writeLayout(dir string, body io.Reader) error {
+	prog := newByteProgress(os.Stderr, "export", -1)
+	var done, total int64
+	rep, err := bundle.WriteOCILayout(body, dir, func(d, t int64) { done, total = d, t; prog.Update(d, t, d) })
+	prog.Finish(done, total, done)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Printf("export: %s: %d repositories, %d tags, %d blobs (%s) as OCI image layouts\n",
+		dir, rep.Repositories, rep.Tags, rep.Blobs, humanize.IBytes(uint64(rep.Bytes)))
+	return nil
 }
 
 func parseSince(s string) (time.Time, error) {
