@@ -103,6 +103,9 @@ func Import(ctx context.Context, store *cache.Store, o ImportOptions, r io.Reade
 	if o.DryRun {
 		return rep, nil
 	}
+	if err := store.SyncPlaced(placed); err != nil {
+		return rep, err
+	}
 	for i, e := range m.Entries {
 		if acts[i] != actAdd && acts[i] != actReplace {
 			continue

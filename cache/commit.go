@@ -69,16 +69,26 @@ func (s *Store) commitBlob(key, hex string, e Entry, tmp string, small []byte) e
 
 // placeBlob renames tmp into place; the caller holds the digest lock.
 func (s *Store) placeBlob(hex, tmp string) error {
+	renamed, err := s.renameBlob(hex, tmp)
+	if err != nil || !renamed {
+		return err
+	}
+	return syncDir(filepath.Dir(s.blobPath(hex)))
+}
+
+// renameBlob is placeBlob without the directory's fsync, which the caller owes
+// before anything indexes the blob; renamed is false when the blob was there.
+func (s *Store) renameBlob(hex, tmp string) (renamed bool, err error) {
 	dst := s.blobPath(hex)
 	if _, err := os.Stat(dst); err == nil {
 		_ = os.Remove(tmp) // same bytes already stored: dedup
-		return nil
+		return false, nil
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		_ = os.Remove(tmp)
-		return fmt.Errorf("cache: place blob: %w", err)
+		return false, fmt.Errorf("cache: place blob: %w", err)
 	}
-	return syncDir(filepath.Dir(dst))
+	return true, nil
 }
 
 // Link indexes key as another name for an existing blob (e.Digest must be

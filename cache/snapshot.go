@@ -124,8 +124,9 @@ func (s *Store) HasBlob(d Digest) bool {
 
 // Place verifies the written bytes and moves them into the blob store without
 // indexing them: an import stages every blob of a bundle this way and links its
-// entries (Link) only once all are verified. A placed blob that nothing links is
-// removed by ReleaseBlob (or by gc after a crash).
+// entries (Link) only once all are verified. The blob directory's fsync is left to
+// SyncPlaced, once for many blobs, which must run before they are linked. A placed
+// blob that nothing links is removed by ReleaseBlob (or by gc after a crash).
 func (w *Writer) Place() (Digest, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -148,9 +149,26 @@ func (w *Writer) Place() (Digest, error) {
 	d := w.digest()
 	hx := d.Hex()
 	unlock := w.s.lockDigest(hx)
-	err := w.s.placeBlob(hx, w.path)
+	_, err := w.s.renameBlob(hx, w.path)
 	unlock()
 	return d, err
+}
+
+// SyncPlaced makes the placing of blobs durable: one fsync of each blob directory
+// they went to.
+func (s *Store) SyncPlaced(ds []Digest) error {
+	done := map[string]bool{}
+	for _, d := range ds {
+		hx := d.Hex()
+		if hx == "" || done[hx[:2]] {
+			continue
+		}
+		done[hx[:2]] = true
+		if err := syncDir(filepath.Dir(s.blobPath(hx))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReleaseBlob removes a placed blob if no entry references it.
