@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,7 +21,8 @@ type WarmRequest struct {
 	// OWNER/REPO).
 	Prefix string `json:"prefix,omitempty"`
 	// Token is sent with every request as a client's would be (checked, and used
-	// upstream with passthrough credentials); empty: anonymous.
+	// upstream with passthrough credentials): "user:password" as Basic, anything
+	// else as Bearer; empty: anonymous.
 	Token    string     `json:"token,omitempty"`
 	Parallel int        `json:"parallel,omitempty"`
 	Files    []WarmFile `json:"files"`
@@ -67,7 +69,10 @@ func (s *Server) warm(w http.ResponseWriter, r *http.Request) {
 		_ = rc.Flush()
 	}
 	auth := ""
-	if req.Token != "" {
+	switch {
+	case strings.Contains(req.Token, ":"): // user:password, as Maven and NuGet clients send it
+		auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(req.Token))
+	case req.Token != "":
 		auth = "Bearer " + req.Token
 	}
 	sum := warm.Run(r.Context(), warm.Options{Handler: s.o.Proxy, PublicURL: s.o.PublicURL, Auth: auth,

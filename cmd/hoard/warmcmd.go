@@ -26,7 +26,7 @@ func warmCmd(args []string) error {
 	a.register(fs)
 	mount := fs.String("mount", "", "the mount that serves the files of its format (default: the one mount of each file's format)")
 	prefix := fs.String("path-prefix", "", "path under the mount before the repository layout, such as OWNER/REPO for GitHub's Maven registry")
-	tok := fs.String("token", "", "a client token the requests carry, checked and sent upstream as a client's would be (default: none)")
+	tok := fs.String("token", "", "a client token the requests carry, checked and sent upstream as a client's would be; user:password goes as Basic (default: none)")
 	parallel := fs.Int("parallel", 8, "requests at once")
 	files, err := parseFlagsAndArgs(fs, args)
 	if err != nil {
