@@ -75,6 +75,8 @@ var planners = map[string]planner{
 	lockfile.NPM:   planNpm,
 	lockfile.Maven: planMaven,
 	lockfile.OCI:   planOCI,
+	// RubyGems is warmed by the compact index bundler reads.
+	lockfile.RubyGems: planRubyGems,
 }
 
 // Supported reports whether lists of a format can be warmed by this binary.

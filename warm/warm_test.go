@@ -117,3 +117,19 @@ func TestSecondRunIsCached(t *testing.T) {
 		t.Errorf("second %+v", s)
 	}
 }
+
+func TestRubyGemsCompactIndex(t *testing.T) {
+	f := &fakeDaemon{docs: map[string]string{
+		"/gems/OWNER/versions":                              "created_at: x\n---\n",
+		"/gems/OWNER/info/rack":                             "---\n3.0.8 |checksum:ab\n",
+		"/gems/OWNER/info/nokogiri":                         "---\n",
+		"/gems/OWNER/gems/rack-3.0.8.gem":                   "gem",
+		"/gems/OWNER/gems/nokogiri-1.15.4-x86_64-linux.gem": "gem",
+	}}
+	l := lockfile.List{Format: lockfile.RubyGems, Packages: []lockfile.Package{
+		{Name: "rack", Version: "3.0.8"}, {Name: "nokogiri", Version: "1.15.4", Platform: "x86_64-linux"}}}
+	s := warmWith(t, f, Target{Mount: "gems", Format: lockfile.RubyGems, Prefix: "OWNER", List: l})
+	if s.Failed != 0 || s.Fetched != 5 {
+		t.Errorf("summary %+v, asked %v", s, f.asked)
+	}
+}
