@@ -34,7 +34,7 @@ func TestWarmChoosesMountsByFormat(t *testing.T) {
 	}{
 		{"no rubygems mount", two, WarmRequest{Files: []WarmFile{gem}}, 400, "no mount of format rubygems is configured"},
 		{"no nuget mount", two, WarmRequest{Files: []WarmFile{nuget}}, 400, "no mount of format nuget is configured"},
-		{"nuget mount, no warmer yet", []configs.Mount{{Name: "nuget", Format: "nuget"}}, WarmRequest{Files: []WarmFile{nuget}}, 400, "warming a nuget mount is not built"},
+		{"nuget mount", []configs.Mount{{Name: "nuget", Format: "nuget"}}, WarmRequest{Files: []WarmFile{nuget}}, 200, `"summary"`},
 		{"rubygems mount", []configs.Mount{{Name: "gems", Format: "rubygems"}}, WarmRequest{Files: []WarmFile{gem}}, 200, `"summary"`},
 		{"two npm mounts", two, WarmRequest{Files: []WarmFile{npmLock}}, 400, "choose one with --mount"},
 		{"unknown mount", two, WarmRequest{Mount: "nope", Files: []WarmFile{npmLock}}, 400, "--mount nope: no such mount"},

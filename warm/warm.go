@@ -77,6 +77,7 @@ var planners = map[string]planner{
 	lockfile.OCI:   planOCI,
 	// RubyGems is warmed by the compact index bundler reads.
 	lockfile.RubyGems: planRubyGems,
+	lockfile.NuGet:    planNuGet,
 }
 
 // Supported reports whether lists of a format can be warmed by this binary.

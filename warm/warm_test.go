@@ -133,3 +133,18 @@ func TestRubyGemsCompactIndex(t *testing.T) {
 		t.Errorf("summary %+v, asked %v", s, f.asked)
 	}
 }
+
+func TestNuGetFeed(t *testing.T) {
+	f := &fakeDaemon{docs: map[string]string{
+		"/nuget/acme/index.json": "{}",
+		"/nuget/acme/download/newtonsoft.json/13.0.1/newtonsoft.json.13.0.1.nupkg": "nupkg",
+		"/nuget/acme/download/newtonsoft.json/index.json":                          `{"versions":["13.0.1"]}`,
+		"/nuget/acme/registration/newtonsoft.json/index.json":                      `{"items":[{"@id":"http://hoard.test/nuget/acme/registration/newtonsoft.json/page/1.0.0/13.0.1.json"}]}`,
+		"/nuget/acme/registration/newtonsoft.json/page/1.0.0/13.0.1.json":          "{}",
+	}}
+	l := lockfile.List{Format: lockfile.NuGet, Packages: []lockfile.Package{{Name: "newtonsoft.json", Version: "13.0.1"}}}
+	s := warmWith(t, f, Target{Mount: "nuget", Format: lockfile.NuGet, Prefix: "acme", List: l})
+	if s.Failed != 0 || s.Fetched != 5 {
+		t.Errorf("summary %+v, asked %v", s, f.asked)
+	}
+}
