@@ -9,7 +9,7 @@ import (
 
 // NuGet resources under a feed (GitHub's OWNER, or "v3" for a plain feed), as the
 // nuget format serves them.
-var nugetRegistrations = []string{"registration", "registration-semver2"}
+var nugetRegistrations = []string{"registration", "registration-gz", "registration-semver2"}
 
 // planNuGet asks for the feed's service index once; per package id its versions
 // list and registration indexes (with their pages, read from the index); per

@@ -144,7 +144,7 @@ func TestNuGetFeed(t *testing.T) {
 	}}
 	l := lockfile.List{Format: lockfile.NuGet, Packages: []lockfile.Package{{Name: "newtonsoft.json", Version: "13.0.1"}}}
 	s := warmWith(t, f, Target{Mount: "nuget", Format: lockfile.NuGet, Prefix: "acme", List: l})
-	if s.Failed != 0 || s.Fetched != 5 {
+	if s.Failed != 0 || s.Fetched != 5 || f.asked["/nuget/acme/registration-gz/newtonsoft.json/index.json"] != 1 {
 		t.Errorf("summary %+v, asked %v", s, f.asked)
 	}
 }
