@@ -200,7 +200,8 @@ func checkTampered(t *testing.T, ag airGap) {
 }
 
 // checkOCILayout exports the OCI mount as plain image layouts, which skopeo reads
-// whole: the index by its tag, both platforms, every digest checked.
+// whole (the index by its tag, both platforms, every digest checked) and ORAS
+// copies into a registry.
 func checkOCILayout(t *testing.T, connected *hoardProc, index string) {
 	skopeo := ociTool(t, "skopeo")
 	dir := filepath.Join(t.TempDir(), "layouts")
@@ -213,4 +214,15 @@ func checkOCILayout(t *testing.T, connected *hoardProc, index string) {
 		t.Fatalf("the layout's v1 is %s, want %s", got, index)
 	}
 	runOCI(t, skopeo, "--insecure-policy", "copy", "--all", layout, "oci:"+t.TempDir()+":v1")
+
+	oras := ociTool(t, "oras")
+	layoutDir := filepath.Join(dir, "reg", "e2e", "multi")
+	if got := runOCI(t, oras, "manifest", "fetch", "--oci-layout", layoutDir+":v1"); "sha256:"+sha256Hex([]byte(got)) != index {
+		t.Fatalf("ORAS reads the layout's v1 as another manifest:\n%s", got)
+	}
+	reg := startRegistry(t, "")
+	runOCI(t, oras, "cp", "--to-plain-http", "--from-oci-layout", layoutDir+":v1", reg.Addr+"/from-layout/multi:v1")
+	if got := strings.TrimSpace(runOCI(t, ociTool(t, "crane"), "digest", "--insecure", reg.Addr+"/from-layout/multi:v1")); got != index {
+		t.Fatalf("ORAS copied the layout as %s, want %s", got, index)
+	}
 }
