@@ -40,6 +40,12 @@ type Auth struct {
 	ValidateURL string   `yaml:"validate_url"`
 	VerdictTTL  Duration `yaml:"verdict_ttl"` // bound on how long a revoked token keeps working
 	AccessTTL   Duration `yaml:"access_ttl"`  // how long an upstream's "this token may read it" is trusted
+	// AccessStale is how long a confirmed access still serves cached private content
+	// while the upstream cannot answer; 0 turns it off.
+	AccessStale Duration `yaml:"access_stale"`
+	// VerdictStale is how long a token's last good verdict still lets it read while
+	// the validator cannot be reached (auth.mode upstream); 0 turns it off.
+	VerdictStale Duration `yaml:"verdict_stale"`
 }
 
 // Limits are request rates; 0 means unlimited.

@@ -80,6 +80,9 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if c.Auth.VerdictTTL <= 0 || c.Auth.AccessTTL <= 0 {
 		add("auth", "verdict_ttl and access_ttl must be positive")
 	}
+	if c.Auth.AccessStale < 0 || c.Auth.VerdictStale < 0 {
+		add("auth", "access_stale and verdict_stale must not be negative (0 turns them off)")
+	}
 	if c.Limits.PerTokenRPS < 0 || c.Limits.PerAddressRPS < 0 || c.Limits.Burst < 1 {
 		add("limits", "rates must not be negative and burst must be at least 1")
 	}

@@ -16,6 +16,9 @@ import (
 type caller struct {
 	token   string // never logged; empty when anonymous
 	verdict policy.Verdict
+	// staleAccess: the upstream could not confirm this caller now, and a past
+	// confirmation let it read (confirmed.go); what it gets is marked stale.
+	staleAccess bool
 }
 
 // name identifies the caller in audit lines without revealing the token.
@@ -36,6 +39,9 @@ type gate struct {
 	validator policy.Validator
 	limits    *limiter
 	hint      string // appended to every 401: what is needed, where configured
+	// verdicts keeps good verdicts past the validator's reach (verdicts.go); nil
+	// unless tokens are checked upstream.
+	verdicts *confirmations
 }
 
 // scopeFor is the scope a route needs, as GitHub Packages requires it.
@@ -72,6 +78,8 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 	}
 	v, err := s.gate.validator.Validate(r.Context(), token)
 	switch {
+	case err != nil && s.gate.staleVerdict(r, m, token, need, &c):
+		return c, true
 	case errors.Is(err, policy.ErrUnavailable) || err != nil:
 		requestLogger(r).Warn().Err(err).Msg("token check unavailable")
 		s.engine.fail(w, r, m, http.StatusServiceUnavailable, "cannot check the token now; try again")
@@ -87,6 +95,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt form
 		return c, false
 	}
 	c.verdict = v
+	s.gate.noteVerdict(r, token, v)
 	return c, true
 }
 

@@ -98,21 +98,20 @@ func (e *engine) confirmDelegated(w http.ResponseWriter, r *http.Request, m *mou
 	if m.cred.Passthrough && !e.holdsAny(m, rt) {
 		return true
 	}
-	status, err := e.delegatedAccess(r, m, rt)
+	status, stale, err := e.delegatedAccess(r, m, rt)
 	switch {
 	case err != nil:
-		requestLogger(r).Warn().Err(err).Msg("delegated token access check failed")
-		e.fail(w, r, m, http.StatusBadGateway, "cannot confirm access with the upstream")
+		e.cannotConfirm(w, r, m, err)
 		return false
 	case status == http.StatusUnauthorized:
 		challenge(w, r, m, "the upstream does not accept these credentials")
 		return false
-	case status == http.StatusServiceUnavailable:
-		e.fail(w, r, m, status, "gateway is offline and cannot confirm this token's access with the upstream")
-		return false
 	case status != http.StatusOK:
 		e.fail(w, r, m, status, "the upstream refuses this token access to this package")
 		return false
+	}
+	if stale {
+		infoOf(r).caller.staleAccess = true
 	}
 	return true
 }
@@ -135,18 +134,18 @@ func (e *engine) holdsAny(m *mount, rt formats.Route) bool {
 // delegatedAccess is the upstream's answer to whether the caller's own token may
 // read rt's package: 200, or the refusal it gave. The caller's own credentials are
 // asked about even where the mount sends a service credential upstream.
-func (e *engine) delegatedAccess(r *http.Request, m *mount, rt formats.Route) (int, error) {
+func (e *engine) delegatedAccess(r *http.Request, m *mount, rt formats.Route) (status int, stale bool, err error) {
 	c := infoOf(r).caller
 	who := callerKey(c.token)
 	if !e.delegation.alive(who, e.now()) {
-		return http.StatusUnauthorized, nil
+		return http.StatusUnauthorized, false, nil
 	}
 	key := accessKey(who, m, rt.Package, "")
 	if status, found := e.access.Get(key); found {
-		return status, nil
+		return status, false, nil
 	}
 	if e.offline {
-		return http.StatusServiceUnavailable, nil
+		return e.staleAccess(m, key, errCannotConfirm)
 	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
@@ -156,11 +155,14 @@ func (e *engine) delegatedAccess(r *http.Request, m *mount, rt formats.Route) (i
 	res := e.delegation.flight.do(key, func() accessAnswer {
 		status, _, err := e.askUpstreamAs(ctx, m, rt, auth, who)
 		if err == nil {
-			e.access.Add(key, status)
+			e.grant(key, status)
 		}
 		return accessAnswer{status: status, err: err}
 	})
-	return res.status, res.err
+	if res.err != nil {
+		return e.staleAccess(m, key, res.err)
+	}
+	return res.status, false, nil
 }
 
 // accessAnswer is one upstream access check's result.

@@ -29,6 +29,7 @@ type engine struct {
 	negative    *expirable.LRU[string, string] // upstream 404s: key -> whose (negative.go)
 	access      *expirable.LRU[string, int]    // private content: caller|mount|package -> mayRead status
 	delegation  *delegation                    // access checks in flight, tokens' lives (delegated.go)
+	confirmed   *confirmations                 // access confirmations that outlive the upstream
 	offline     bool
 	fillTimeout time.Duration
 	maxSize     int64  // cache.max_artifact_size; 0 is no limit

@@ -56,34 +56,56 @@ func accessKey(who string, m *mount, pkg, source string) string {
 // grantFiller remembers that the caller whose credentials filled an entry may read it.
 func (e *engine) grantFiller(spec fillSpec) {
 	if e.access != nil && spec.private {
-		e.access.Add(accessKey(spec.who, spec.mount, spec.route.Package, privateSource(spec)), http.StatusOK)
+		e.grant(accessKey(spec.who, spec.mount, spec.route.Package, privateSource(spec)), http.StatusOK)
 	}
 }
+
+// grant remembers the upstream's answer to an access check; a yes is also kept as
+// a confirmation that outlives the upstream (confirmed.go).
+func (e *engine) grant(key string, status int) {
+	e.access.Add(key, status)
+	if status == http.StatusOK {
+		if err := e.confirmed.confirm(confirmedAccess(key), nil, e.now()); err != nil {
+			e.log.Warn().Err(err).Msg("recording an access confirmation")
+		}
+	}
+}
+
+// confirmedAccess names an access confirmation among the cache's notes.
+func confirmedAccess(key string) string { return "access/" + key }
 
 // errOtherUpstream: in a group, the caller's credentials reach another upstream than
 // the one a private entry came from, so the entry is not what the caller would get.
 var errOtherUpstream = errors.New("private content came from another upstream of the group")
 
+// errCannotConfirm: the upstream cannot answer an access check now and the caller
+// was never confirmed (within auth.access_stale).
+var errCannotConfirm = errors.New("the upstream cannot confirm access to this package now, and this caller's access was never confirmed; try again when it answers")
+
 // mayRead answers whether the caller may read the private entry of rt: 200 yes, or
 // the upstream's refusal (401 it does not accept the caller's credentials, 403 or 404
 // no); errOtherUpstream when the entry is not the caller's content at all. Checks of
-// the same caller and package at the same moment share one upstream request.
-func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (int, error) {
+// the same caller and package at the same moment share one upstream request. stale
+// is true when the upstream could not answer and a past confirmation says yes.
+func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (status int, stale bool, err error) {
 	c := infoOf(r).caller
 	who := callerKey(c.token)
 	if !e.delegation.alive(who, e.now()) {
-		return http.StatusUnauthorized, nil
+		return http.StatusUnauthorized, false, nil
 	}
 	key := accessKey(who, m, rt.Package, entry.Source)
 	if status, found := e.access.Get(key); found {
-		return status, nil
+		return status, false, nil
 	}
 	if e.offline {
 		// No upstream to ask: local tokens carry the namespaces they may read.
-		if c.verdict.Known && len(c.verdict.Namespaces) > 0 && c.verdict.MayReadNamespace(rt.Package) {
-			return http.StatusOK, nil
+		if c.verdict.Known && len(c.verdict.Namespaces) > 0 {
+			if c.verdict.MayReadNamespace(rt.Package) {
+				return http.StatusOK, false, nil
+			}
+			return http.StatusNotFound, false, nil
 		}
-		return http.StatusNotFound, nil
+		return e.staleAccess(m, key, errCannotConfirm)
 	}
 	auth := m.cred.AuthFor(r)
 	ctx := context.WithoutCancel(r.Context()) // shared by every waiter: no one client ends it
@@ -92,13 +114,23 @@ func (e *engine) mayRead(r *http.Request, m *mount, rt formats.Route, entry cach
 		return accessAnswer{status: status, from: from, err: err}
 	})
 	if res.err != nil {
-		return 0, res.err
+		return e.staleAccess(m, key, res.err)
 	}
 	if res.status == http.StatusOK && grouped(m, rt.Package) && res.from != entry.Source {
-		return 0, errOtherUpstream
+		return 0, false, errOtherUpstream
 	}
-	e.access.Add(key, res.status)
-	return res.status, nil
+	e.grant(key, res.status)
+	return res.status, false, nil
+}
+
+// staleAccess answers an access check the upstream could not: yes, marked stale,
+// when key was confirmed within auth.access_stale, else err.
+func (e *engine) staleAccess(m *mount, key string, err error) (int, bool, error) {
+	if _, ok := e.confirmed.within(confirmedAccess(key), e.now()); ok {
+		e.confirmed.servedStale(m.name, "access")
+		return http.StatusOK, true, nil
+	}
+	return 0, false, err
 }
 
 // askUpstreamAs sends the cheapest request that tells whether credentials (those of
@@ -148,11 +180,12 @@ func (e *engine) askUpstreamAs(ctx context.Context, m *mount, rt formats.Route, 
 // content: a caller whose credentials (or lack of them) the upstream does not accept
 // is challenged (Maven and Gradle send theirs only after a 401); one the upstream
 // refuses gets a 404 that reveals nothing (a delegated caller, the upstream's own
-// refusal: it is the authority); 502 when the upstream cannot be asked.
+// refusal: it is the authority); 503 when the upstream cannot be asked and the
+// caller has no confirmation within auth.access_stale (see confirmed.go).
 // miss is true when the entry is not the caller's content (see errOtherUpstream):
 // the request is then served as a miss.
 func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, entry cache.Entry) (ok, miss bool) {
-	status, err := e.mayRead(r, m, rt, entry)
+	status, stale, err := e.mayRead(r, m, rt, entry)
 	switch {
 	case errors.Is(err, errOtherUpstream):
 		return true, true
@@ -162,8 +195,7 @@ func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, 
 		challenge(w, r, m, "authentication required")
 		return false, false
 	case err != nil:
-		requestLogger(r).Warn().Err(err).Msg("private content access check failed")
-		e.fail(w, r, m, http.StatusBadGateway, "cannot confirm access with the upstream")
+		e.cannotConfirm(w, r, m, err)
 		return false, false
 	case status == http.StatusUnauthorized:
 		challenge(w, r, m, "the upstream does not accept these credentials")
@@ -175,5 +207,20 @@ func (e *engine) checkPrivate(w http.ResponseWriter, r *http.Request, m *mount, 
 		e.fail(w, r, m, http.StatusNotFound, "not found")
 		return false, false
 	}
+	if stale {
+		infoOf(r).caller.staleAccess = true
+	}
 	return true, false
+}
+
+// cannotConfirm answers a caller whose access the upstream cannot confirm now and
+// who has no confirmation to fall back on: 503, with the upstream's Retry-After
+// where it gave one, never a 502 (nothing is wrong with what the upstream sent).
+func (e *engine) cannotConfirm(w http.ResponseWriter, r *http.Request, m *mount, err error) {
+	requestLogger(r).Warn().Err(err).Msg("access check: the upstream cannot confirm access")
+	msg := errCannotConfirm.Error()
+	if e.offline {
+		msg = "the gateway is offline and cannot confirm access to this package, and this caller's access was never confirmed"
+	}
+	e.fail(w, r, m, http.StatusServiceUnavailable, msg)
 }

@@ -49,6 +49,9 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		}
 		hit = !miss
 	}
+	if hit && infoOf(r).caller.staleAccess && e.serveEntry(w, r, m, entry, resultStale, e.staleWarning()) {
+		return // the upstream cannot confirm access now: it could not revalidate either
+	}
 	if hit && e.fresh(m, rt, entry) && e.serveEntry(w, r, m, entry, resultHit, "") {
 		return
 	}
@@ -87,6 +90,14 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		e.metrics.waiters.WithLabelValues(m.name).Inc()
 	}
 	e.serveFill(w, r, m, rt, f, spec.stale)
+}
+
+// staleWarning is the Warning of an answer the upstream could not confirm.
+func (e *engine) staleWarning() string {
+	if e.offline {
+		return warnDisconnected
+	}
+	return warnRevalidation
 }
 
 // serveEntry answers from the cache, with Range, HEAD and conditional requests. It

@@ -90,6 +90,8 @@ func New(o Options) (*Server, error) {
 	}
 	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	s.engine.delegation = newDelegation(o.Config.Auth.AccessTTL.D())
+	staleCounter := newStaleCounter(s.metrics)
+	s.engine.confirmed = newConfirmations(o.Store, o.Config.Auth.AccessStale.D(), staleCounter)
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
 		s.engine.negative = expirable.NewLRU[string, string](negativeEntries, nil, ttl)
 	}
@@ -98,6 +100,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.gate = g
+	if g.mode == "upstream" {
+		s.gate.verdicts = newConfirmations(o.Store, o.Config.Auth.VerdictStale.D(), staleCounter)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
