@@ -56,6 +56,7 @@ type authEnv struct {
 	h     *hoardProc
 	creds map[string]cred // by role
 	guard *leakGuard
+	flags []string // hoard's flags beside --data-dir, for a restart
 }
 
 // newAuthEnv starts the fake with the callers of the matrix: none, unknown (a token
@@ -106,6 +107,7 @@ type hoardConfig struct {
 	mode       string // upstream (default) or local
 	verdictTTL string // default 1m
 	accessTTL  string // default 1m
+	stale      string // auth.access_stale and auth.verdict_stale; default as built in
 	credential string // the mounts' upstream credential; "" = passthrough
 	mounts     string // more mounts, as YAML list items
 	top        string // more top-level YAML, such as a webhook section
@@ -129,8 +131,12 @@ func (e *authEnv) start(cfg hoardConfig) *hoardProc {
 	if cfg.credential != "" {
 		cred = ", credential: " + fmt.Sprintf("%q", cfg.credential)
 	}
+	stale := ""
+	if cfg.stale != "" {
+		stale = ", access_stale: " + cfg.stale + ", verdict_stale: " + cfg.stale
+	}
 	yaml := fmt.Sprintf(`data_dir: unused
-auth: {mode: %s, validate_url: %q, verdict_ttl: %s, access_ttl: %s}
+auth: {mode: %s, validate_url: %q, verdict_ttl: %s, access_ttl: %s%s}
 cache: {negative_ttl: 1m}
 %s
 mounts:
@@ -138,18 +144,41 @@ mounts:
   - {name: npm, format: npm, upstream: %q, ttl: {packument: 1h}%s}
   - {name: ghcr, format: oci, upstream: %q%s}
   - {name: rubygems, format: rubygems, upstream: %q%s}
-%s`, mode, validate, vttl, attl, cfg.top, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred,
+%s`, mode, validate, vttl, attl, stale, cfg.top, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred,
 		e.gh.URL(fakegithub.Rubygems), cred, cfg.mounts)
 	path := filepath.Join(e.t.TempDir(), "hoard.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
-	e.h = startHoard(e.t, e.t.TempDir(), "--config", path, "--auth", mode)
-	h := e.h
-	// Registered after startHoard's own cleanup, so it runs first: hoard still serves
-	// /metrics, and the guard stops it before reading the whole log.
-	e.t.Cleanup(func() { e.guard.check(e.t, h, e.gh) })
-	return h
+	e.flags = []string{"--config", path, "--auth", mode}
+	e.h = startHoard(e.t, e.t.TempDir(), e.flags...)
+	e.guardProc(e.h)
+	return e.h
+}
+
+// guardProc arms the leak guard for h. Registered after startHoard's own cleanup, so
+// it runs first: hoard still serves /metrics, and the guard stops it before reading
+// the whole log. A hoard that was replaced (killAndRestart) is not checked again.
+func (e *authEnv) guardProc(h *hoardProc) {
+	e.t.Cleanup(func() {
+		if e.h == h {
+			e.guard.check(e.t, h, e.gh)
+		}
+	})
+}
+
+// killAndRestart kills hoard with SIGKILL and starts it again on the same address
+// and data directory; the guard reads the killed one's log too.
+func (e *authEnv) killAndRestart() *hoardProc {
+	e.t.Helper()
+	old := e.h
+	old.Kill()
+	if log, err := os.ReadFile(old.LogPath); err == nil {
+		e.guard.saw("hoard's log before the kill", log)
+	}
+	e.h = startHoardOn(e.t, hostOf(old.URL), old.DataDir, e.flags...)
+	e.guardProc(e.h)
+	return e.h
 }
 
 // reply is one answer from hoard.
