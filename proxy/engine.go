@@ -129,6 +129,7 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 	if len(spec.sidecars) == 0 {
 		ctx = upstream.OnLeafPool(ctx) // see poolTransport
 	}
+	ctx = upstream.WithHeaderBudget(ctx) // a revalidating HEAD and the GET share it
 	var resp *http.Response
 	var source string
 	for i, u := range ups {

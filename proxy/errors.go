@@ -22,7 +22,10 @@ func isTimeout(err error) bool {
 // (which could carry a signed query) and no internal detail.
 func publicReason(err error) string {
 	var over *overLimit
+	var budget *upstream.ErrHeaderBudget
 	switch {
+	case errors.As(err, &budget):
+		return budget.Error()
 	case isDiskFull(err):
 		return "the cache's disk is full"
 	case errors.Is(err, upstream.ErrBreakerOpen):

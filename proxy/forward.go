@@ -70,6 +70,9 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 		return
 	}
 	defer resp.Body.Close()
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && e.gatewayError(w, r, m, resp.StatusCode, resp.Header) {
+		return
+	}
 	if resp.StatusCode/100 == 2 {
 		e.afterSuccess(r, m, rt, writer)
 	}

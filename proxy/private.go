@@ -145,6 +145,7 @@ func (e *engine) askUpstreamAs(ctx context.Context, m *mount, rt formats.Route, 
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	ctx = upstream.WithHeaderBudget(ctx) // the upstreams of a group share it
 	for i, u := range ups {
 		req, err := upstream.NewRequest(ctx, http.MethodHead, u.URL(rt.Path, ""), auth, nil)
 		if err != nil {

@@ -266,6 +266,9 @@ func upstreamUnwell(status int) bool {
 }
 
 func (e *engine) writeRelayed(w http.ResponseWriter, r *http.Request, m *mount, rel relayed) {
+	if e.gatewayError(w, r, m, rel.status, rel.header) {
+		return
+	}
 	setResult(r, resultMiss)
 	if rel.status == http.StatusNotFound || len(rel.body) == 0 || rel.header.Get("Content-Type") == "" {
 		for k, v := range rel.header {

@@ -33,6 +33,9 @@ type Upstream struct {
 	breaker *breaker
 	retries int
 	backoff time.Duration
+	// headerBudget bounds the wait for response headers per client request, retries
+	// included (budget.go).
+	headerBudget time.Duration
 }
 
 // NewClient builds the transport every upstream shares. TLS verification stays on;
@@ -106,7 +109,7 @@ func New(rule configs.UpstreamRule, client *http.Client, c configs.Upstream) (*U
 	return &Upstream{
 		Base: base, match: rule.Match, client: client,
 		breaker: newBreaker(c.BreakerFailures, c.BreakerCooldown.D()),
-		retries: c.Retries, backoff: c.RetryBackoff.D(),
+		retries: c.Retries, backoff: c.RetryBackoff.D(), headerBudget: c.HeaderTimeout.D(),
 	}, nil
 }
 
@@ -154,7 +157,7 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 	if !u.breaker.allow() {
 		return nil, ErrBreakerOpen
 	}
-	resp, err := u.doRetrying(req)
+	resp, err := u.withinBudget(req, u.doRetrying)
 	if err != nil && errors.Is(req.Context().Err(), context.Canceled) {
 		// The caller left (a client gone mid-upload cancels its request): not the
 		// upstream's failure, or a few flaky clients would open the breaker for all.
