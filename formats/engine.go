@@ -98,3 +98,12 @@ type DocumentHeaderer interface {
 type TTLDefaulter interface {
 	DefaultTTLs() map[string]time.Duration
 }
+
+// HeaderForwarder is implemented by formats whose clients send protocol headers the
+// upstream needs on a forwarded request (npm's one-time password for a publish),
+// beyond those of HTTP itself; every other client header stays behind. Headers that
+// carry credentials are not listed here: they go only where the mount passes the
+// caller's credentials through.
+type HeaderForwarder interface {
+	ForwardHeaders() []string
+}

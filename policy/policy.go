@@ -70,6 +70,11 @@ func TokenFrom(r *http.Request) (string, bool) {
 	return "", false
 }
 
+// CredentialHeaders are the request headers a client's credentials travel in
+// (TokenFrom reads them). They go upstream only from a mount that passes the
+// caller's credentials through.
+var CredentialHeaders = []string{"Authorization", nugetKeyHeader}
+
 // nugetKeyHeader is NuGet's API key header in canonical form, so every request
 // is not charged with canonicalizing it again.
 var nugetKeyHeader = http.CanonicalHeaderKey("X-NuGet-ApiKey")

@@ -108,8 +108,7 @@ func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream.Upstream, r
 	if err != nil {
 		return nil, err
 	}
-	copyEndToEnd(req.Header, r.Header)
-	req.Header.Del("Host")
+	copyForwarded(req.Header, r.Header, m)
 	if auth := m.cred.AuthFor(r); auth != "" {
 		req.Header.Set("Authorization", auth)
 	} else {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,10 @@ import (
 
 // negativeEntries bounds how many upstream 404s are remembered at once.
 const negativeEntries = 100_000
+
+// MaxHeaderBytes bounds a request's headers: past it net/http answers 431 and
+// closes that connection, and everyone else is served as before.
+const MaxHeaderBytes = 64 << 10
 
 // Options builds a Server.
 type Options struct {
@@ -160,6 +165,13 @@ func (s *Server) route(admin http.Handler) http.Handler {
 		}
 		m, ok := s.mounts[name]
 		if !ok {
+			if !cleanAdminPath(escaped) {
+				// "//host:port/...", "/x/../metrics": a traversal form, refused like
+				// every other rather than redirected to a cleaned path.
+				setResult(r, resultError)
+				http.Error(w, "invalid path: empty, . or .. segment", http.StatusBadRequest)
+				return
+			}
 			admin.ServeHTTP(w, r)
 			return
 		}
@@ -167,6 +179,12 @@ func (s *Server) route(admin http.Handler) http.Handler {
 		ri.mount, ri.format = m.name, m.format.Name()
 		s.serveMount(fixed(w, r, m.fixNamed), r, m, sub)
 	})
+}
+
+// cleanAdminPath reports whether a path outside every mount is already clean: the
+// admin mux would answer any other with a redirect to its cleaned form.
+func cleanAdminPath(escaped string) bool {
+	return escaped == "/" || (path.Clean(escaped) == escaped && !strings.Contains(escaped, "%"))
 }
 
 func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, rest string) {

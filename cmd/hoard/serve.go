@@ -157,7 +157,7 @@ func serve(args []string) error {
 	}
 	ln = proxy.Listen(ln) // lets large hits leave in one write with their headers
 	httpSrv := &http.Server{Handler: srv, ConnContext: proxy.ConnContext,
-		ReadHeaderTimeout: 15 * time.Second, IdleTimeout: 2 * time.Minute}
+		ReadHeaderTimeout: 15 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: proxy.MaxHeaderBytes}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	errc := make(chan error, 1)
