@@ -107,6 +107,10 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	case resp.StatusCode == http.StatusNotModified && spec.stale != nil:
 		e.refreshed(f, spec, resp)
 	case resp.StatusCode == http.StatusOK:
+		if err := e.decodeBody(spec, resp); err != nil {
+			f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
+			return
+		}
 		expected, err := e.expectedChecksums(ctx, spec)
 		if err != nil {
 			f.end(outcomeFailed, cache.Entry{}, relayed{}, err)

@@ -207,6 +207,9 @@ func NewRequest(ctx context.Context, method, target string, auth string, body io
 		return nil, fmt.Errorf("building upstream request: %w", err)
 	}
 	req.Header.Set("User-Agent", UserAgent)
+	// The bytes cached must be the bytes published: no encoding, please (a body
+	// encoded anyway is decoded by the engine).
+	req.Header.Set("Accept-Encoding", "identity")
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}
