@@ -77,9 +77,10 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 		e.afterSuccess(r, m, rt, writer)
 	}
 	e.audit(r, m, rt, resp.StatusCode)
+	body = ownDigestHeader(r, m, resp)
 	copyEndToEnd(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
+	io.Copy(w, body)
 }
 
 // publishBody tees a publish body into a cache writer while it goes upstream.

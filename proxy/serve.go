@@ -73,7 +73,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		m.format.WriteError(w, r, http.StatusNotFound, errNotFound)
 		return
 	}
-	if !hit && r.Method == http.MethodHead {
+	if !hit && r.Method == http.MethodHead && !e.digestNamed(m, rt) {
 		// A HEAD asks whether something exists; fetching the whole body to answer it
 		// would cost the upstream a download nobody asked for.
 		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package})
@@ -90,6 +90,14 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		e.metrics.waiters.WithLabelValues(m.name).Inc()
 	}
 	e.serveFill(w, r, m, rt, f, spec.stale)
+}
+
+// digestNamed: a HEAD of rt must name the digest of the content (a manifest of a
+// format with a digest header), which only the body tells; it is filled like a GET
+// (such documents are small) rather than forwarded with the upstream's claim.
+func (e *engine) digestNamed(m *mount, rt formats.Route) bool {
+	_, ok := m.format.(formats.DigestHeaderer)
+	return ok && rt.ReadWhole
 }
 
 // staleWarning is the Warning of an answer the upstream could not confirm.
