@@ -98,6 +98,10 @@ type Route struct {
 	// Rewriter before it is cached, as Metadata always is (an OCI manifest by digest,
 	// immutable but validated as a document).
 	ReadWhole bool
+	// AcceptTypes, for a Metadata route of one variant of a document, are the media
+	// types the client takes: another variant's cached content (see Alternator)
+	// answers the route only when its Content-Type is one of them. Empty takes any.
+	AcceptTypes []string
 }
 
 // Format is one client protocol.

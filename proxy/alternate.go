@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/http"
+	"strings"
 
 	"hoard/formats"
 )
@@ -22,14 +23,29 @@ func (e *engine) serveAlternate(w http.ResponseWriter, r *http.Request, m *mount
 		if err != nil && e.fills.awaitSettling(r.Context(), key) {
 			entry, err = e.store.Lookup(key) // answered already, committed now
 		}
-		if err != nil || entry.Private || (!stale && !e.fresh(m, rt, entry)) {
+		if err != nil || entry.Private || (!stale && !e.fresh(m, rt, entry)) || !acceptable(rt, entry.ContentType) {
 			continue
 		}
 		result, warning := resultHit, ""
 		if stale {
-			result, warning = resultStale, warnDisconnected
+			result, warning = resultStale, e.staleWarning()
 		}
 		if e.serveEntry(w, r, m, entry, result, warning) {
+			return true
+		}
+	}
+	return false
+}
+
+// acceptable reports whether content of type ct answers rt (Route.AcceptTypes).
+func acceptable(rt formats.Route, ct string) bool {
+	if len(rt.AcceptTypes) == 0 {
+		return true
+	}
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	for _, t := range rt.AcceptTypes {
+		if t == mt {
 			return true
 		}
 	}

@@ -77,6 +77,12 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 		e.afterSuccess(r, m, rt, writer)
 	}
 	e.audit(r, m, rt, resp.StatusCode)
+	if r.Method == http.MethodGet && resp.StatusCode == http.StatusOK {
+		if err := e.decodeBody(fillSpec{mount: m, route: rt}, resp); err != nil {
+			e.failFill(w, r, m, err)
+			return
+		}
+	}
 	body = ownDigestHeader(r, m, resp)
 	copyEndToEnd(w.Header(), resp.Header)
 	w.WriteHeader(resp.StatusCode)
@@ -110,6 +116,7 @@ func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream.Upstream, r
 		return nil, err
 	}
 	copyForwarded(req.Header, r.Header, m)
+	req.Header.Set("Accept-Encoding", "identity") // relayed bytes are the published bytes
 	if auth := m.cred.AuthFor(r); auth != "" {
 		req.Header.Set("Authorization", auth)
 	} else {

@@ -253,18 +253,28 @@ func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		}
 		e.fail(w, r, m, http.StatusBadGateway, "cached content vanished during revalidation")
 	case s.outcome == outcomeFailed:
-		if stale != nil && e.serveEntry(w, r, m, *stale, resultStale, warnRevalidation) {
+		if e.serveStale(w, r, m, rt, stale) {
 			return
 		}
 		e.failFill(w, r, m, s.err)
 	case s.outcome == outcomeRelayed:
-		if stale != nil && upstreamUnwell(s.relay.status) && e.serveEntry(w, r, m, *stale, resultStale, warnRevalidation) {
+		if upstreamUnwell(s.relay.status) && e.serveStale(w, r, m, rt, stale) {
 			return
 		}
 		e.writeRelayed(w, r, m, s.relay)
 	default:
 		e.tailFill(w, r, m, rt, f, s)
 	}
+}
+
+// serveStale answers a read the upstream failed with the stale entry, or else a
+// cached variant that answers it as well (an OCI manifest of a type the client
+// accepts), and reports whether it did.
+func (e *engine) serveStale(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, stale *cache.Entry) bool {
+	if stale != nil && e.serveEntry(w, r, m, *stale, resultStale, warnRevalidation) {
+		return true
+	}
+	return e.serveAlternate(w, r, m, rt, true)
 }
 
 // upstreamUnwell: answers that say the upstream cannot serve now, not that the

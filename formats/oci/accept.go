@@ -2,7 +2,11 @@ package oci
 
 import (
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
+
+	"hoard/formats"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
 )
@@ -97,15 +101,57 @@ func contains(list []string, s string) bool {
 }
 
 // manifestAccept is what a manifest request's Accept decides: the Accept of the
-// upstream fetch, and whether the cached canonical variant suits the client.
+// upstream fetch, and whether the cached canonical variant suits the client
+// whatever it is. A client that takes only some types gets a variant of its own
+// (variant names it, types lists them), fetched with exactly those types; the
+// canonical variant still answers it when its type is one of them.
 type manifestAccept struct {
 	upstream  http.Header // shared read-only, like standardAcceptHeader
 	cacheable bool
+	variant   string   // "" for the canonical variant
+	types     []string // sorted, without duplicates
 }
+
+// maxVariantLen bounds the part of a cache key a variant adds; an Accept naming
+// more types than fit is forwarded uncached.
+const maxVariantLen = 1024
 
 func readManifestAccept(h http.Header) manifestAccept {
 	types, any := acceptSet(h)
-	return manifestAccept{upstream: upstreamAcceptHeader(types), cacheable: any || acceptsAllStandard(types)}
+	if any || acceptsAllStandard(types) {
+		return manifestAccept{upstream: upstreamAcceptHeader(types), cacheable: true}
+	}
+	types = sortedSet(types)
+	variant := strings.Join(types, ",")
+	if len(variant) > maxVariantLen {
+		return manifestAccept{upstream: standardAcceptHeader}
+	}
+	return manifestAccept{upstream: http.Header{"Accept": {strings.Join(types, ", ")}}, cacheable: true,
+		variant: variant, types: types}
+}
+
+func sortedSet(list []string) []string {
+	out := append([]string(nil), list...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// variantSep joins a tag's cache key and a variant's types. It starts with the
+// generation separator, so the prefixes that expire a tag's generations expire
+// its variants too.
+const variantSep = "#accept="
+
+// Alternates implements formats.Alternator: a tag's canonical variant answers a
+// client that takes only some types when its type is one of them
+// (Route.AcceptTypes).
+func (Format) Alternates(rt formats.Route) []string {
+	if rt.Kind != formats.Metadata || rt.TTLClass != "tag" {
+		return nil
+	}
+	if canonical, _, ok := strings.Cut(rt.Key, variantSep); ok {
+		return []string{canonical}
+	}
+	return nil
 }
 
 // acceptMemo remembers the decision for the few Accept values clients send, so

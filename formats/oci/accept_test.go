@@ -18,11 +18,13 @@ func TestManifestAcceptMemo(t *testing.T) {
 		{nil, true, ""},
 		{[]string{all}, true, ""},
 		{[]string{"*/*"}, true, ""},
-		{[]string{MediaOCIManifest}, false, ""},
-		{[]string{MediaOCIManifest + ";q=0.9, " + MediaDockerManifest}, false, ""},
+		{[]string{MediaOCIManifest}, true, MediaOCIManifest},
+		{[]string{MediaOCIManifest + ";q=0.9, " + MediaDockerManifest}, true, MediaDockerManifest + ", " + MediaOCIManifest},
 		{[]string{all + ", application/vnd.example+json"}, true, all + ", application/vnd.example+json"},
 		{[]string{MediaOCIIndex, MediaOCIManifest, MediaDockerList, MediaDockerManifest}, true, ""},
-		{[]string{"APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON"}, false, ""},
+		{[]string{"APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON"}, true, MediaOCIManifest},
+		{[]string{strings.Repeat(MediaOCIManifest+"x, ", 100)}, true, MediaOCIManifest + "x"}, // one type, once
+		{[]string{longAccept()}, false, ""},
 		{[]string{"text/html\r\nX: y"}, true, ""},
 		{[]string{strings.Repeat("a", acceptMemoMax+1)}, true, ""},
 	}
@@ -46,6 +48,15 @@ func TestManifestAcceptMemo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// longAccept names more types than a variant key holds.
+func longAccept() string {
+	var types []string
+	for i := range 60 {
+		types = append(types, "application/vnd.example.type"+strings.Repeat("x", i)+"+json")
+	}
+	return strings.Join(types, ", ")
 }
 
 // A manifest request's Accept decision, as a hit makes it.

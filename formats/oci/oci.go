@@ -33,6 +33,7 @@ var (
 	_ formats.UpstreamTransporter = Format{}
 	_ formats.Challenger          = Format{}
 	_ formats.DigestHeaderer      = Format{}
+	_ formats.Alternator          = Format{}
 	_ formats.Rewriter            = Format{}
 	_ formats.PublishParser       = Format{}
 	_ formats.HeadRevalidator     = Format{}

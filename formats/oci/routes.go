@@ -94,12 +94,17 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 			// The cache names content by sha256, which would be the wrong digest to
 			// serve for a sha512 reference: forwarded, not cached.
 			return formats.Route{Kind: formats.Passthrough, Path: path, Package: name}, nil
+		case ma.cacheable && ma.variant != "":
+			// A client that takes only some manifest types: the canonical variant if
+			// its type is one of them, else what the upstream picks for exactly
+			// those, cached as a variant of its own.
+			return formats.Route{Kind: formats.Metadata, TTLClass: "tag", Key: tagKey + variantSep + ma.variant, Path: path,
+				Package: name, ReadWhole: true, UpstreamHeader: accept, AcceptTypes: ma.types}, nil
 		case ma.cacheable:
 			return formats.Route{Kind: formats.Metadata, TTLClass: "tag", Key: tagKey, Path: path, Package: name,
 				ReadWhole: true, UpstreamHeader: accept}, nil
 		}
-		// A client that takes only some manifest types gets what the upstream picks
-		// for exactly those: forwarded, so no other variant is served from the cache.
+		// An Accept too long to name a variant: forwarded, never cached.
 		return formats.Route{Kind: formats.Passthrough, Path: path, Package: name}, nil
 	case http.MethodPut:
 		rt := formats.Route{Kind: formats.Publish, Path: path, Package: name, ParseBody: true,

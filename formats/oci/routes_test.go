@@ -42,7 +42,7 @@ func TestOCIRoutes(t *testing.T) {
 		{"GET", "/owner/img/manifests/v1", allTypes, formats.Metadata, "owner/img/manifests/v1", "/v2/owner/img/manifests/v1", "", ""},
 		{"HEAD", "/owner/img/manifests/v1", "", formats.Metadata, "owner/img/manifests/v1", "/v2/owner/img/manifests/v1", "", ""},
 		{"GET", "/owner/img/manifests/v1", "*/*", formats.Metadata, "owner/img/manifests/v1", "/v2/owner/img/manifests/v1", "", ""},
-		{"GET", "/owner/img/manifests/v1", MediaOCIManifest, formats.Passthrough, "", "/v2/owner/img/manifests/v1", "", ""},
+		{"GET", "/owner/img/manifests/v1", MediaOCIManifest, formats.Metadata, "owner/img/manifests/v1" + variantSep + MediaOCIManifest, "/v2/owner/img/manifests/v1", "", ""},
 		{"GET", "/owner/img/manifests/" + d256, MediaOCIManifest, formats.Artifact, "owner/img/manifests/" + d256, "/v2/owner/img/manifests/" + d256, "", d256},
 		{"GET", "/owner/img/manifests/" + d512, "", formats.Passthrough, "", "/v2/owner/img/manifests/" + d512, "", ""},
 		{"GET", "/a/b/c/blobs/" + d256, "", formats.Artifact, "a/b/c/blobs/" + d256, "/v2/a/b/c/blobs/" + d256, "", d256},
@@ -77,9 +77,15 @@ func TestOCIRoutes(t *testing.T) {
 }
 
 func TestOCITagManifestRoute(t *testing.T) {
+	// A client that takes only some types gets a variant of its own, which the
+	// canonical one answers when its type is one of them.
 	rt, _ := route(t, New(), "GET", "/a/manifests/v1", MediaDockerManifest+", application/x-custom+json")
-	if rt.Kind != formats.Passthrough {
-		t.Fatalf("narrow Accept: %v", rt.Kind)
+	if rt.Kind != formats.Metadata || rt.Key != "a/manifests/v1"+variantSep+"application/vnd.docker.distribution.manifest.v2+json,application/x-custom+json" ||
+		len(rt.AcceptTypes) != 2 || rt.UpstreamHeader.Get("Accept") != "application/vnd.docker.distribution.manifest.v2+json, application/x-custom+json" {
+		t.Fatalf("narrow Accept: %+v", rt)
+	}
+	if alts := New().Alternates(rt); len(alts) != 1 || alts[0] != "a/manifests/v1" {
+		t.Fatalf("narrow Accept: alternates %v", alts)
 	}
 	rt, _ = route(t, New(), "GET", "/a/manifests/v1", allTypes+", application/x-custom+json")
 	if rt.TTLClass != "tag" || New().RevalidateHead(rt) != "Docker-Content-Digest" || !rt.ReadWhole {
