@@ -84,7 +84,6 @@ func crc(s string) uint32 {
 	return h
 }
 
-
 // content is what the upstream publishes at path, its content type, and the digest
 // header an OCI registry sends with it ("" for others).
 func (f *faultyUpstream) content(path string) (body []byte, ctype, digest string, ok bool) {

@@ -44,10 +44,14 @@ var faultFormats = []faultFormat{
 		want:         func(id string) []byte { return npmTgz(id, "1.0.0") },
 	},
 	{
-		name:         "oci",
-		hoardPath:    func(id string) string { return "/v2/ghcr/acme/" + id + "/blobs/sha256:" + sha256Hex(artifactBytes("acme/"+id)) },
-		upstreamPath: func(id string) string { return "/v2/acme/" + id + "/blobs/sha256:" + sha256Hex(artifactBytes("acme/"+id)) },
-		want:         func(id string) []byte { return artifactBytes("acme/" + id) },
+		name: "oci",
+		hoardPath: func(id string) string {
+			return "/v2/ghcr/acme/" + id + "/blobs/sha256:" + sha256Hex(artifactBytes("acme/"+id))
+		},
+		upstreamPath: func(id string) string {
+			return "/v2/acme/" + id + "/blobs/sha256:" + sha256Hex(artifactBytes("acme/"+id))
+		},
+		want: func(id string) []byte { return artifactBytes("acme/" + id) },
 	},
 }
 
