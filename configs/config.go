@@ -114,6 +114,9 @@ type Mount struct {
 	// proxy hands to this mount, beside its upstreams' own hosts: a registry the
 	// mount mirrors under another name.
 	Intercept []string `yaml:"intercept"`
+	// AllTTL is --mount's ttl=DURATION, for every class of the format; ExpandAllTTL
+	// moves it into TTL. Never from YAML.
+	AllTTL Duration `yaml:"-"`
 }
 
 // UpstreamRule is one upstream of a mount and the packages it serves.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func onlyMaven(f string) bool { return f == "maven" }
@@ -96,6 +97,40 @@ func TestParseMountFlag(t *testing.T) {
 	for _, bad := range []string{"maven", "maven=maven", "=maven,http://x", "maven=,http://x"} {
 		if _, err := ParseMountFlag(bad); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// --mount takes per-mount settings after the URL; the URL is parsed strictly, so a
+// setting never ends up in it, and a comma of the URL is escaped.
+func TestParseMountFlagOptions(t *testing.T) {
+	m, err := ParseMountFlag(`mvn=maven,http://h/maven2,ttl=1s,ttl.snapshot=2m,credential=env:TOK,anonymous_read=true`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Upstream != "http://h/maven2" || m.AllTTL.D() != time.Second || m.TTL["snapshot"].D() != 2*time.Minute ||
+		m.Credential != "env:TOK" || !m.AnonymousRead {
+		t.Fatalf("%+v", m)
+	}
+	c := Config{Mounts: []Mount{m}}
+	c.ExpandAllTTL(func(string) []string { return []string{"metadata", "snapshot"} })
+	if got := c.Mounts[0].TTL; got["metadata"].D() != time.Second || got["snapshot"].D() != 2*time.Minute {
+		t.Errorf("expanded TTLs %v", got)
+	}
+	if m, err := ParseMountFlag(`w=maven,http://h/a\,b/c\\d`); err != nil || m.Upstream != `http://h/a,b/c%5Cd` {
+		t.Errorf("escaped comma: %+v %v", m, err)
+	}
+	for bad, want := range map[string]string{
+		"mvn=maven,http://h/m,tll=1s":            `unknown key "tll"`,
+		"mvn=maven,http://h/m,ttl=soon":          "ttl",
+		"mvn=maven,http://h/a,b":                 `"b" is not KEY=VALUE`,
+		"mvn=maven,http://h/m,credential=bogus":  "credential",
+		"mvn=maven,http://h/m,anonymous_read=no": "anonymous_read",
+		"mvn=maven,http://h/m?x=1":               "query",
+		`mvn=maven,http://h/m\x`:                 "want",
+	} {
+		if _, err := ParseMountFlag(bad); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error naming %s", bad, err, want)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	ociDefault := fs.String("oci-default", "", "OCI mount that serves /v2/ names without a mount prefix (for Docker's registry-mirrors) (default none)")
 	fs.StringVar(&extra.pprof, "pprof", "", "serve net/http/pprof on this separate address, e.g. 127.0.0.1:6060 (default off; never expose it)")
 	var mounts mountFlags
-	fs.Var(&mounts, "mount", "NAME=FORMAT,UPSTREAM_URL; repeatable; replaces the configured mounts (default: "+defaultMountList(def)+")")
+	fs.Var(&mounts, "mount", configs.MountFlagUsage+"; repeatable; replaces the configured mounts (default: "+defaultMountList(def)+")")
 	if err := parseFlags(fs, args); err != nil {
 		return configs.Config{}, extra, err
 	}
@@ -87,6 +87,7 @@ func parseServe(args []string) (configs.Config, serveFlags, error) {
 	}
 	if len(mounts) > 0 {
 		cfg.Mounts = mounts
+		cfg.ExpandAllTTL(ttlClasses)
 	}
 	known := func(f string) bool { _, ok := builtinFormats()[f]; return ok }
 	if cfg.DefaultMounts && len(mounts) == 0 {
