@@ -114,6 +114,10 @@ type Mount struct {
 	// proxy hands to this mount, beside its upstreams' own hosts: a registry the
 	// mount mirrors under another name.
 	Intercept []string `yaml:"intercept"`
+	// TokenRealms are hosts (host or host:port), besides the upstream's own, whose
+	// registry token servers may receive the caller's or the mount's credentials.
+	// Anonymous token requests go to any realm the upstream names.
+	TokenRealms []string `yaml:"token_realms"`
 	// AllTTL is --mount's ttl=DURATION, for every class of the format; ExpandAllTTL
 	// moves it into TTL. Never from YAML.
 	AllTTL Duration `yaml:"-"`

@@ -104,12 +104,12 @@ func TestParseMountFlag(t *testing.T) {
 // --mount takes per-mount settings after the URL; the URL is parsed strictly, so a
 // setting never ends up in it, and a comma of the URL is escaped.
 func TestParseMountFlagOptions(t *testing.T) {
-	m, err := ParseMountFlag(`mvn=maven,http://h/maven2,ttl=1s,ttl.snapshot=2m,credential=env:TOK,anonymous_read=true`)
+	m, err := ParseMountFlag(`mvn=maven,http://h/maven2,ttl=1s,ttl.snapshot=2m,credential=env:TOK,anonymous_read=true,token_realms=auth.example;a.example:8443`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.Upstream != "http://h/maven2" || m.AllTTL.D() != time.Second || m.TTL["snapshot"].D() != 2*time.Minute ||
-		m.Credential != "env:TOK" || !m.AnonymousRead {
+		m.Credential != "env:TOK" || !m.AnonymousRead || len(m.TokenRealms) != 2 || m.TokenRealms[1] != "a.example:8443" {
 		t.Fatalf("%+v", m)
 	}
 	c := Config{Mounts: []Mount{m}}

@@ -10,7 +10,8 @@ import (
 
 // MountFlagUsage is the --mount syntax, for -h and errors.
 const MountFlagUsage = `NAME=FORMAT,UPSTREAM_URL[,KEY=VALUE]...; keys: ttl=DURATION (every metadata class), ` +
-	`ttl.CLASS=DURATION, credential=passthrough|none|env:NAME|file:PATH, anonymous_read=true|false; ` +
+	`ttl.CLASS=DURATION, credential=passthrough|none|env:NAME|file:PATH, anonymous_read=true|false, ` +
+	`token_realms=HOST[;HOST]; ` +
 	`a comma inside the URL is written \,`
 
 // ParseMountFlag reads a --mount value: NAME=FORMAT,UPSTREAM_URL and then per-mount
@@ -83,6 +84,8 @@ func (m *Mount) setOption(kv string) error {
 			return fmt.Errorf("credential: %w", err)
 		}
 		m.Credential = value
+	case key == "token_realms":
+		m.TokenRealms = strings.Split(value, ";")
 	case key == "anonymous_read":
 		switch value {
 		case "true":
@@ -93,7 +96,7 @@ func (m *Mount) setOption(kv string) error {
 			return fmt.Errorf("anonymous_read: %q is not true or false", value)
 		}
 	default:
-		return fmt.Errorf("unknown key %q; the keys are ttl, ttl.CLASS, credential, anonymous_read", key)
+		return fmt.Errorf("unknown key %q; the keys are ttl, ttl.CLASS, credential, anonymous_read, token_realms", key)
 	}
 	return nil
 }

@@ -130,6 +130,11 @@ func (m Mount) validate(known func(string) bool) error {
 	if err := validCredential(m.Credential); err != nil {
 		return fmt.Errorf("credential: %w", err)
 	}
+	for _, h := range m.TokenRealms {
+		if u, err := url.Parse("https://" + h); err != nil || u.Host != h || h == "" {
+			return fmt.Errorf("token_realms: %q is not a host or host:port", h)
+		}
+	}
 	for class, ttl := range m.TTL {
 		if ttl <= 0 {
 			return fmt.Errorf("ttl.%s: must be positive", class)

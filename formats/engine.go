@@ -52,9 +52,18 @@ type HeaderFixer interface {
 // through a protocol of their own (registries' token dance, see package regtoken).
 // The engine sends every upstream request of the format's mounts through the
 // RoundTripper returned, with the credential to use in its Authorization header;
-// base is the shared transport and upstreams the mount's base URLs.
+// base is the shared transport.
 type UpstreamTransporter interface {
-	UpstreamTransport(base http.RoundTripper, upstreams []*url.URL, userAgent string) http.RoundTripper
+	UpstreamTransport(base http.RoundTripper, o UpstreamOptions) http.RoundTripper
+}
+
+// UpstreamOptions describe one mount's upstreams to an UpstreamTransporter.
+type UpstreamOptions struct {
+	Upstreams []*url.URL // the mount's base URLs
+	UserAgent string
+	// TokenRealms are hosts (host or host:port) besides the upstreams' own that
+	// may receive credentials as token servers (mounts[].token_realms).
+	TokenRealms []string
 }
 
 // Alternator is implemented by formats with several variants of one document:

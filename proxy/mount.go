@@ -45,7 +45,8 @@ func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs
 	}
 	if ut, ok := f.(formats.UpstreamTransporter); ok {
 		client = &http.Client{
-			Transport:     ut.UpstreamTransport(client.Transport, ruleBases(m), upstream.UserAgent),
+			Transport: ut.UpstreamTransport(client.Transport, formats.UpstreamOptions{
+				Upstreams: ruleBases(m), UserAgent: upstream.UserAgent, TokenRealms: m.TokenRealms}),
 			CheckRedirect: client.CheckRedirect,
 		}
 	}

@@ -26,6 +26,7 @@ type fakeRegistry struct {
 	realmHost string            // "" = own host; else the realm's host
 
 	tokenCalls, manifestGets, manifestHeads, storageAuth, elsewhereHits atomic.Int64
+	elsewhereAuth                                                       atomic.Int64 // token requests with credentials at the other host
 	rejectTokens                                                        atomic.Int64 // refuse this many valid tokens (as if expired)
 	lastTokenAuth                                                       atomic.Value
 }
@@ -44,7 +45,14 @@ func newFakeRegistry(t testing.TB) *fakeRegistry {
 	}))
 	f.elsewhere = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.elsewhereHits.Add(1)
-		w.Write([]byte(`{"token":"stolen"}`))
+		if r.Header.Get("Authorization") != "" {
+			f.elsewhereAuth.Add(1)
+		}
+		if r.URL.Path == "/token" {
+			f.serveToken(w, r) // a token server on another host, as Docker Hub's
+			return
+		}
+		http.NotFound(w, r)
 	}))
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(func() { f.srv.Close(); f.storage.Close(); f.elsewhere.Close() })
@@ -69,21 +77,7 @@ func (f *fakeRegistry) challenge(w http.ResponseWriter, scope string) {
 func (f *fakeRegistry) serve(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if p == "/token" {
-		f.tokenCalls.Add(1)
-		f.lastTokenAuth.Store(r.Header.Get("Authorization"))
-		scope := r.URL.Query().Get("scope")
-		repo := strings.Split(strings.TrimPrefix(scope, "repository:"), ":")[0]
-		f.mu.Lock()
-		need := f.private[repo]
-		f.mu.Unlock()
-		if need != "" {
-			u, pw, ok := r.BasicAuth()
-			if !ok || u+":"+pw != need {
-				w.WriteHeader(http.StatusUnauthorized)
-				return
-			}
-		}
-		json.NewEncoder(w).Encode(map[string]any{"token": "tok:" + scope, "expires_in": 300})
+		f.serveToken(w, r)
 		return
 	}
 	if p == "/v2/" {
@@ -130,6 +124,25 @@ func (f *fakeRegistry) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// serveToken issues a token for the scope asked, if the credentials sent may have it.
+func (f *fakeRegistry) serveToken(w http.ResponseWriter, r *http.Request) {
+	f.tokenCalls.Add(1)
+	f.lastTokenAuth.Store(r.Header.Get("Authorization"))
+	scope := r.URL.Query().Get("scope")
+	repo := strings.Split(strings.TrimPrefix(scope, "repository:"), ":")[0]
+	f.mu.Lock()
+	need := f.private[repo]
+	f.mu.Unlock()
+	if need != "" {
+		u, pw, ok := r.BasicAuth()
+		if !ok || u+":"+pw != need {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+	}
+	json.NewEncoder(w).Encode(map[string]any{"token": "tok:" + scope, "expires_in": 300})
 }
 
 // splitRepo finds the repository in /v2/REPO/(manifests|blobs)/...

@@ -171,17 +171,32 @@ func TestOCIBlobRedirectWithoutCredentials(t *testing.T) {
 	}
 }
 
-// A token realm on another host is refused: nothing is sent there.
-func TestOCIForeignRealmRefused(t *testing.T) {
+// A token realm on another host than the registry's (Docker Hub's is) gets
+// anonymous token requests only: public images come through, and no credential
+// reaches that host unless the mount lists it in token_realms.
+func TestOCIForeignRealmAnonymousOnly(t *testing.T) {
 	f := newFakeRegistry(t)
 	f.realmHost = f.elsewhere.URL
+	f.private["team/secret"] = "user:pw"
+	creds := map[string]string{"Accept": ociAccept, "Authorization": "Basic dXNlcjpwdw=="}
 	h := ociHoard(t, f.srv.URL)
-	resp, body := ociDo(t, "GET", h.URL+"/v2/m/lib/img/manifests/v1", map[string]string{"Accept": ociAccept, "Authorization": "Basic dXNlcjpwdw=="})
-	if resp.StatusCode != 502 || !strings.Contains(string(body), `"errors"`) {
-		t.Fatalf("%d %s", resp.StatusCode, body)
+	if resp, body := ociDo(t, "GET", h.URL+"/v2/m/lib/img/manifests/v1", creds); resp.StatusCode != 200 || string(body) != string(f.manifest) {
+		t.Fatalf("public image, realm on another host: %d %s", resp.StatusCode, body)
 	}
-	if f.elsewhereHits.Load() != 0 {
-		t.Fatal("a request reached the foreign realm")
+	if resp, _ := ociDo(t, "GET", h.URL+"/v2/m/team/secret/manifests/v1", creds); resp.StatusCode != 401 {
+		t.Fatalf("private image, realm on another host not listed: %d, want 401", resp.StatusCode)
+	}
+	if f.elsewhereHits.Load() == 0 || f.elsewhereAuth.Load() != 0 {
+		t.Fatalf("realm on another host: %d requests, %d with credentials; want some, none with credentials",
+			f.elsewhereHits.Load(), f.elsewhereAuth.Load())
+	}
+	host := strings.TrimPrefix(f.elsewhere.URL, "http://")
+	listed := ociHoard(t, f.srv.URL, func(c *configs.Config) { c.Mounts[0].TokenRealms = []string{host} })
+	if resp, body := ociDo(t, "GET", listed.URL+"/v2/m/team/secret/manifests/v1", creds); resp.StatusCode != 200 || string(body) != string(f.manifest) {
+		t.Fatalf("private image, realm listed in token_realms: %d %s", resp.StatusCode, body)
+	}
+	if f.elsewhereAuth.Load() == 0 {
+		t.Fatal("the listed realm never got the credentials")
 	}
 }
 

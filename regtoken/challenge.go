@@ -49,21 +49,32 @@ func parseChallenge(v string) authChallenge {
 	return c
 }
 
-// errForeignRealm: the upstream sent its clients to a token server on another host.
-// Hoard refuses rather than hand anyone's credentials to a host it was not told of.
-var errForeignRealm = errors.New("upstream token realm is not on the upstream's host; refused")
+// errBadRealm: the upstream named a token realm that is not a plain absolute URL,
+// or one in the clear while it is itself on https.
+var errBadRealm = errors.New("upstream token realm is not an absolute https URL; refused")
 
-// checkRealm accepts a token realm only on the upstream's own host and port, over
-// https unless the upstream itself is plain http.
-func checkRealm(realm string, upstream *url.URL) (*url.URL, error) {
-	u, err := url.Parse(realm)
-	if err != nil || !u.IsAbs() || u.User != nil || u.Host != upstream.Host {
-		return nil, errForeignRealm
+// checkRealm reads a token realm: an absolute URL without credentials, over https
+// unless the upstream itself is plain http. trusted reports whether credentials may
+// go to it: it is on the upstream's own host and port, or on a host of trusted
+// (mounts[].token_realms). Docker Hub's realm lives on another host than its
+// registry: anonymous token requests go to any realm, credentials only to these.
+func checkRealm(realm string, upstream *url.URL, trustedHosts []string) (u *url.URL, trusted bool, err error) {
+	u, err = url.Parse(realm)
+	if err != nil || !u.IsAbs() || u.User != nil || u.Host == "" {
+		return nil, false, errBadRealm
 	}
 	if u.Scheme != "https" && !(u.Scheme == "http" && upstream.Scheme == "http") {
-		return nil, errForeignRealm
+		return nil, false, errBadRealm
 	}
-	return u, nil
+	if u.Host == upstream.Host {
+		return u, true, nil
+	}
+	for _, h := range trustedHosts {
+		if strings.EqualFold(h, u.Host) || strings.EqualFold(h, u.Hostname()) && u.Port() == "" {
+			return u, true, nil
+		}
+	}
+	return u, false, nil
 }
 
 // errBadTokenAnswer: the token server answered, but with no usable token.

@@ -21,22 +21,24 @@ func TestCheckRealm(t *testing.T) {
 	tlsUp, _ := url.Parse("https://r.example")
 	plainUp, _ := url.Parse("http://127.0.0.1:5000")
 	cases := []struct {
-		realm string
-		up    *url.URL
-		ok    bool
+		realm       string
+		up          *url.URL
+		ok, trusted bool
 	}{
-		{"https://r.example/token", tlsUp, true},
-		{"http://r.example/token", tlsUp, false},
-		{"https://auth.r.example/token", tlsUp, false},
-		{"https://r.example:8443/token", tlsUp, false},
-		{"https://user:pw@r.example/token", tlsUp, false},
-		{"/token", tlsUp, false},
-		{"http://127.0.0.1:5000/token", plainUp, true},
-		{"http://127.0.0.1:5001/token", plainUp, false},
+		{"https://r.example/token", tlsUp, true, true},
+		{"http://r.example/token", tlsUp, false, false},
+		{"https://auth.r.example/token", tlsUp, true, false},
+		{"https://auth.listed.example/token", tlsUp, true, true},
+		{"https://r.example:8443/token", tlsUp, true, false},
+		{"https://user:pw@r.example/token", tlsUp, false, false},
+		{"/token", tlsUp, false, false},
+		{"http://127.0.0.1:5000/token", plainUp, true, true},
+		{"http://127.0.0.1:5001/token", plainUp, true, false},
 	}
 	for _, c := range cases {
-		if _, err := checkRealm(c.realm, c.up); (err == nil) != c.ok {
-			t.Errorf("checkRealm(%q, %s): %v", c.realm, c.up, err)
+		_, trusted, err := checkRealm(c.realm, c.up, []string{"auth.listed.example"})
+		if (err == nil) != c.ok || trusted != c.trusted {
+			t.Errorf("checkRealm(%q, %s): trusted %v, %v; want ok %v, trusted %v", c.realm, c.up, trusted, err, c.ok, c.trusted)
 		}
 	}
 }

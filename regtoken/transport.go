@@ -25,6 +25,9 @@ type Config struct {
 	// Upstreams are the registries' base URLs; requests to any other host (a redirect
 	// to object storage) go without Authorization.
 	Upstreams []*url.URL
+	// TokenRealms are hosts besides the upstreams' own whose token servers may
+	// receive credentials; any other realm gets anonymous token requests only.
+	TokenRealms []string
 	// Scope is the token scope a request needs ("repository:NAME:pull"); "" asks for
 	// a token of no scope.
 	Scope func(req *http.Request) string
@@ -171,7 +174,7 @@ func (t *Transport) challenge(ctx context.Context, up *url.URL) (authChallenge, 
 	if resp.StatusCode == http.StatusUnauthorized {
 		ch = parseChallenge(resp.Header.Get("WWW-Authenticate"))
 		if ch.scheme == "bearer" {
-			if _, err := checkRealm(ch.realm, up); err != nil {
+			if _, _, err := checkRealm(ch.realm, up, t.cfg.TokenRealms); err != nil {
 				return authChallenge{}, err
 			}
 		}
@@ -187,14 +190,15 @@ func tokenKey(ch authChallenge, cred, scope string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// token returns a cached token or fetches one from the realm, which must be on the
-// upstream's host. Only Basic credentials with a user or password are sent to it.
+// token returns a cached token or fetches one from the realm. Only Basic
+// credentials with a user or password are sent, and only to a trusted realm (see
+// checkRealm); another realm is asked for an anonymous token.
 func (t *Transport) token(ctx context.Context, up *url.URL, ch authChallenge, cred, scope string) (string, *http.Response, error) {
 	key := tokenKey(ch, cred, scope)
 	if tok, ok := t.tokens.Get(key); ok && t.now().Before(tok.expires) {
 		return tok.value, nil, nil
 	}
-	realm, err := checkRealm(ch.realm, up)
+	realm, trusted, err := checkRealm(ch.realm, up, t.cfg.TokenRealms)
 	if err != nil {
 		return "", nil, err
 	}
@@ -211,10 +215,10 @@ func (t *Transport) token(ctx context.Context, up *url.URL, ch authChallenge, cr
 		return "", nil, err
 	}
 	req.Header.Set("User-Agent", t.cfg.UserAgent)
-	if basicHasCredentials(cred) {
+	if trusted && basicHasCredentials(cred) {
 		req.Header.Set("Authorization", cred)
 	}
-	resp, err := t.base.RoundTrip(req) // no redirects: the token server stays on the upstream's host
+	resp, err := t.base.RoundTrip(req) // no redirects: credentials go to the realm named, nowhere else
 	if err != nil {
 		return "", nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"hoard/formats"
 )
 
 // A NuGet feed names its resources in its service index, at URLs of its choosing
@@ -32,8 +34,8 @@ const discoveryTTL = 5 * time.Minute
 const maxServiceIndex = 4 << 20
 
 // UpstreamTransport implements formats.UpstreamTransporter.
-func (Format) UpstreamTransport(base http.RoundTripper, upstreams []*url.URL, _ string) http.RoundTripper {
-	return &feedTransport{base: base, upstreams: upstreams, feeds: map[string]*discovered{}}
+func (Format) UpstreamTransport(base http.RoundTripper, o formats.UpstreamOptions) http.RoundTripper {
+	return &feedTransport{base: base, upstreams: o.Upstreams, feeds: map[string]*discovered{}}
 }
 
 type feedTransport struct {

@@ -5,17 +5,18 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
+	"hoard/formats"
 	"hoard/regtoken"
 )
 
 // UpstreamTransport implements formats.UpstreamTransporter: registries take
 // credentials through the token protocol, with a token scope per repository and
 // action.
-func (Format) UpstreamTransport(base http.RoundTripper, upstreams []*url.URL, userAgent string) http.RoundTripper {
-	return regtoken.New(base, regtoken.Config{Upstreams: upstreams, Scope: scopeOf, Refused: refused, UserAgent: userAgent})
+func (Format) UpstreamTransport(base http.RoundTripper, o formats.UpstreamOptions) http.RoundTripper {
+	return regtoken.New(base, regtoken.Config{Upstreams: o.Upstreams, TokenRealms: o.TokenRealms,
+		Scope: scopeOf, Refused: refused, UserAgent: o.UserAgent})
 }
 
 // scopeOf is the token scope a request needs: pull to read, push to write, delete to
