@@ -88,6 +88,7 @@ func (s *Store) renameBlob(hex, tmp string) (renamed bool, err error) {
 		_ = os.Remove(tmp)
 		return false, fmt.Errorf("cache: place blob: %w", err)
 	}
+	s.markVerified(hex) // the writer hashed these very bytes
 	return true, nil
 }
 

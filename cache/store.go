@@ -65,6 +65,8 @@ type Store struct {
 	entries *ristretto.Cache[string, hotEntry] // cache key -> entry + generation
 	// promoted: when a large blob was last read into the hot tier (see mayPromote).
 	promoted *lru.Cache[string, time.Time]
+	// verified: blobs hashed since the store opened (see firstserve.go).
+	verified *lru.Cache[[32]byte, struct{}]
 	seed     maphash.Seed
 	gens     []atomic.Uint64 // per key stripe, bumped after every index change
 	digMu    [digestStripes]sync.Mutex
@@ -109,7 +111,7 @@ func Open(opts Options) (*Store, error) {
 		tmpDir:   filepath.Join(opts.Dir, "tmp"),
 		seed:     maphash.MakeSeed(),
 		gens:     make([]atomic.Uint64, genStripes),
-		promoted: newPromoted(),
+		promoted: newPromoted(), verified: newVerified(),
 		touchCh:  make(chan string, touchQueue),
 		touched:  make([]atomic.Uint64, touchSlots),
 		flushReq: make(chan chan struct{}),

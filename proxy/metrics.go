@@ -23,6 +23,7 @@ type metrics struct {
 	upstreamRequests *prometheus.CounterVec
 	upstreamLatency  *prometheus.HistogramVec
 	waiters          *prometheus.CounterVec
+	corrupt          *prometheus.CounterVec
 	servedBy         sync.Map // servedKey -> *servedCounters
 }
 
@@ -47,7 +48,10 @@ func newMetrics(store *cache.Store) *metrics {
 			Name: "hoard_fill_waiters_total", Help: "Requests that joined a fill already in flight instead of fetching again.",
 		}, []string{"mount"}),
 	}
-	reg.MustRegister(m.requests, m.bytesServed, m.upstreamRequests, m.upstreamLatency, m.waiters,
+	m.corrupt = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hoard_corrupt_blobs_total", Help: "Cached blobs that did not match their digest when first served since start; dropped and fetched again.",
+	}, []string{"mount"})
+	reg.MustRegister(m.corrupt, m.requests, m.bytesServed, m.upstreamRequests, m.upstreamLatency, m.waiters,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "hoard_cache_bytes", Help: "Bytes of distinct cached blobs."},

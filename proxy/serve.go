@@ -52,8 +52,14 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	if hit && infoOf(r).caller.staleAccess && e.serveEntry(w, r, m, entry, resultStale, e.staleWarning()) {
 		return // the upstream cannot confirm access now: it could not revalidate either
 	}
-	if hit && e.fresh(m, rt, entry) && e.serveEntry(w, r, m, entry, resultHit, "") {
-		return
+	if hit && e.fresh(m, rt, entry) {
+		if e.serveEntry(w, r, m, entry, resultHit, "") {
+			return
+		}
+		// The blob vanished or failed its check and was dropped with its entry: a
+		// plain miss, not a revalidation of content no longer held.
+		_, err := e.store.Lookup(key)
+		hit = err == nil
 	}
 	if e.serveAlternate(w, r, m, rt, false) {
 		return
@@ -120,6 +126,16 @@ func (e *engine) serveEntry(w http.ResponseWriter, r *http.Request, m *mount, en
 		}
 		defer f.Close()
 		file = f
+	}
+	if !inMemory && e.needsFirstVerify(r, entry) {
+		if plainGet(r) {
+			e.store.Touch(entry.Key)
+			e.serveVerifying(w, r, m, entry, file, result, warning)
+			return true
+		}
+		if !e.verifyFile(r, m, entry, file) {
+			return false // dropped: served as a miss, fetched again
+		}
 	}
 	e.store.Touch(entry.Key)
 	if inMemory {

@@ -66,10 +66,15 @@ func (f *faultyUpstream) count(path string) int {
 	return f.counts[path]
 }
 
-// artifactBytes is the content published under name: 256 KiB, the same every time.
+// artifactBytes is the content published under name: 256 KiB (1 MiB for a name
+// with "big" in it), the same every time.
 func artifactBytes(name string) []byte {
 	r := rand.New(rand.NewPCG(uint64(len(name)), uint64(crc(name))))
-	b := make([]byte, 256<<10)
+	size := 256 << 10
+	if strings.Contains(name, "big") {
+		size = 1 << 20
+	}
+	b := make([]byte, size)
 	for i := range b {
 		b[i] = byte(r.Uint32())
 	}

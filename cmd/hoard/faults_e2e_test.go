@@ -8,8 +8,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -241,10 +244,10 @@ func fetch(t *testing.T, method, url string, hdr http.Header) faultReply {
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Accept-Encoding", "gzip") // as many clients do; no artifact may come encoded
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept-Encoding", "gzip") // as many clients do; nothing may come encoded
 	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
 	if err != nil {
 		return faultReply{err: err}
@@ -270,3 +273,61 @@ func rawGet(t *testing.T, base, path string) string {
 }
 
 func dialHost(host string) (net.Conn, error) { return net.DialTimeout("tcp", host, 10*time.Second) }
+
+// A bit flipped in a stored 1 MiB jar and a 1 MiB layer while hoard was stopped:
+// the first serve after the restart breaks off instead of completing with the wrong
+// bytes, is counted, and the next request fetches the blob again.
+func TestBitFlipAfterRestartIsCaught(t *testing.T) {
+	needE2E(t)
+	up := newFaultyUpstream(t)
+	h := startFaultHoard(t, up)
+	var paths []string
+	for _, ff := range faultFormats {
+		if ff.name == "npm" {
+			continue // its tarballs are small
+		}
+		p := ff.hoardPath("big")
+		if r := fetch(t, http.MethodGet, h.URL+p, nil); r.status != 200 || !bytes.Equal(r.body, ff.want("big")) {
+			t.Fatalf("%s: filling: %d", ff.name, r.status)
+		}
+		paths = append(paths, p)
+	}
+	h.Stop()
+	flipped := 0
+	err := filepath.WalkDir(filepath.Join(h.DataDir, "blobs"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil || info.Size() != 1<<20 {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b[len(b)/3] ^= 0x04
+		flipped++
+		return os.WriteFile(p, b, 0o644)
+	})
+	if err != nil || flipped != 2 {
+		t.Fatalf("flipping a bit in the two 1 MiB blobs: %v (%d flipped)", err, flipped)
+	}
+	cfgArgs := h.cmd.Args[len(h.cmd.Args)-2:] // --config FILE
+	h = startHoardOn(t, hostOf(h.URL), h.DataDir, cfgArgs...)
+	for i, p := range paths {
+		r := fetch(t, http.MethodGet, h.URL+p, nil)
+		if r.status == 200 && r.err == nil {
+			t.Errorf("%s: the first serve after the restart completed a 200 of %d bytes from a corrupt blob", p, len(r.body))
+		}
+		want := faultFormats[[]int{0, 2}[i]].want("big")
+		eventually(t, 10*time.Second, "the blob fetched again", func() bool {
+			r := fetch(t, http.MethodGet, h.URL+p, nil)
+			return r.status == 200 && r.err == nil && bytes.Equal(r.body, want)
+		})
+	}
+	m := fetch(t, http.MethodGet, h.URL+"/metrics", http.Header{"Accept-Encoding": {"identity"}})
+	if !bytes.Contains(m.body, []byte(`hoard_corrupt_blobs_total{mount="maven"} 1`)) || !bytes.Contains(m.body, []byte(`hoard_corrupt_blobs_total{mount="ghcr"} 1`)) {
+		t.Errorf("/metrics does not count one corrupt blob per mount")
+	}
+}
