@@ -34,6 +34,7 @@ const (
 	fault503       = "503"
 	fault429       = "429 with Retry-After"
 	faultGzip      = "gzip whatever was asked"
+	faultGzipLabel = "a gzip label on bytes sent as they are"
 	faultLieDigest = "a lying digest header"
 )
 
@@ -201,6 +202,8 @@ func (f *faultyUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		z.Close()
 		h.Set("Content-Encoding", "gzip")
 		body = b.Bytes()
+	case faultGzipLabel:
+		h.Set("Content-Encoding", "gzip") // an npm .tgz is gzip itself: sent as it is
 	case faultLieDigest:
 		h.Set("Docker-Content-Digest", "sha256:"+strings.Repeat("0", 64))
 	}

@@ -75,6 +75,7 @@ var faultCases = []faultCase{
 	{fault: fault503, status: http.StatusBadGateway},
 	{fault: fault429, status: http.StatusServiceUnavailable, retryAfter: "17"},
 	{fault: faultGzip, status: http.StatusOK, served: true},
+	{fault: faultGzipLabel, status: http.StatusOK, served: true},
 }
 
 // startFaultHoard runs hoard in front of up with a short header budget and a
