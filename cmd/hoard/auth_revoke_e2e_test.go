@@ -68,13 +68,14 @@ func TestAuthRevokedTokenRefusedWithinBound(t *testing.T) {
 
 // TestAuthValidatorDownRefuses: when GitHub's API answers 503, or cannot be reached at
 // all, a token hoard has no verdict for is refused with 503 and nothing is forwarded;
-// a token whose verdict expired meanwhile is refused too, not let through; once the
-// API is back, both work again.
+// a token whose verdict expired meanwhile is refused too, not let through, when
+// auth.verdict_stale is 0 (stale_access_e2e_test.go shows reads going on within it);
+// once the API is back, both work again.
 func TestAuthValidatorDownRefuses(t *testing.T) {
 	const ttl = 2 * time.Second
 	e := newAuthEnv(t)
 	seedMatrix(e)
-	e.start(hoardConfig{verdictTTL: "2s", accessTTL: "2s"})
+	e.start(hoardConfig{verdictTTL: "2s", accessTTL: "2s", stale: "0s"})
 	known := e.newToken("known", "read:packages")
 	if rs := authReads(e, known); !allStatus(rs, 200) {
 		t.Fatalf("reads with the API up: %v", statuses(rs))

@@ -212,7 +212,7 @@ func (f *faultyUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault == faultDrip {
-		dripWrite(w, body, 6, 300*time.Millisecond)
+		dripWrite(w, body, 8, 500*time.Millisecond) // 4 s in all, past header_timeout
 		return
 	}
 	w.Write(body)

@@ -82,7 +82,7 @@ var faultCases = []faultCase{
 // breaker that stays closed through the cases.
 func startFaultHoard(t *testing.T, up *faultyUpstream) *hoardProc {
 	t.Helper()
-	cfg := writeConfig(t, fmt.Sprintf(`upstream: {header_timeout: 1s, retries: 2, retry_backoff: 50ms, breaker_failures: 1000}
+	cfg := writeConfig(t, fmt.Sprintf(`upstream: {header_timeout: 3s, retries: 2, retry_backoff: 50ms, breaker_failures: 1000}
 mounts:
   - {name: maven, format: maven, upstream: %q}
   - {name: npm, format: npm, upstream: %q}
