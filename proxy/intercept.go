@@ -136,7 +136,8 @@ func (s *Server) serveIntercepted(w http.ResponseWriter, r *http.Request, t inte
 	case !under:
 		t.m.format.WriteError(w, r, http.StatusNotFound, formats.ErrNoMount)
 	case sub == "/":
-		rooted.ServeRoot(w, r, func() bool { return s.knownBad(r) })
+		root := s.rootOf(rooted.APIRoot())
+		rooted.ServeRoot(w, r, func() bool { return root != nil && s.refusedAtRoot(r, root) })
 	default:
 		rooted.CleanQuery(r, "", func(string) bool { return false })
 		s.serveMount(fixed(w, r, t.m.fixNamed), r, t.m, sub)

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"hoard/formats"
-	"hoard/policy"
 )
 
 // apiRoot is a fixed path root that a Rooted format's clients address instead of
@@ -64,7 +63,7 @@ func (s *Server) rootOf(name string) *apiRoot {
 func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request, root *apiRoot, sub string) {
 	root.rooted.RootHeader(w.Header())
 	if sub == "/" {
-		root.rooted.ServeRoot(w, r, func() bool { return s.knownBad(r) })
+		root.rooted.ServeRoot(w, r, func() bool { return s.refusedAtRoot(r, root) })
 		return
 	}
 	m, prefix, sub := root.pick(r, sub)
@@ -83,17 +82,6 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request, root *apiRoot
 }
 
 func (root *apiRoot) isMount(first string) bool { return root.mounts[first] != nil }
-
-// knownBad reports whether the gate knows r's token to be unknown, revoked or
-// expired.
-func (s *Server) knownBad(r *http.Request) bool {
-	token, has := policy.TokenFrom(r)
-	if !has || s.gate.mode == "none" || s.gate.validator == nil {
-		return false
-	}
-	v, err := s.gate.validator.Validate(r.Context(), token)
-	return err == nil && !v.Known
-}
 
 // pick finds the mount for a repository path ("/ghcr/owner/image/...", or
 // "/owner/image/..." for the default mount) and returns the public prefix of its

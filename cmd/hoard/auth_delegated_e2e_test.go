@@ -29,6 +29,7 @@ func TestDelegatedTokenMatrix(t *testing.T) {
 	}
 	granted := e.addCred("actions", "github-actions", e.gh.AddInstallationToken("acme/ci", fakegithub.LevelWrite))
 	denied := e.addCred("actions-other", "github-actions", e.gh.AddInstallationToken("acme/other", fakegithub.LevelWrite))
+	madeUp := e.addCred("made-up", "github-actions", "ghs_"+strings.Repeat("x", 36))
 	for format, names := range matrixPackages {
 		for _, name := range names {
 			e.gh.GrantAccess(format, name, "acme/ci", fakegithub.LevelAdmin)
@@ -36,6 +37,7 @@ func TestDelegatedTokenMatrix(t *testing.T) {
 	}
 	e.start(hoardConfig{})
 	apiBefore := e.gh.Requests(fakegithub.API)
+	t.Run("docker-login", func(t *testing.T) { checkDockerLogin(t, e, granted, madeUp) })
 	for i, f := range matrixFormats {
 		n := 100 + i
 		t.Run(f.name+"/granted-read", func(t *testing.T) { checkAllowed(t, e, f, "read", f.read(e, granted), n) })
@@ -157,4 +159,25 @@ func auditLines(t *testing.T, e *authEnv) []string {
 		}
 	}
 	return out
+}
+
+// checkDockerLogin: GET /v2/ (docker login) with a token that shows no scopes is
+// answered as the upstream answers those credentials at its own root: a token
+// GitHub issued logs in, a made-up one is refused, and each token costs the
+// registry one check, however often it logs in.
+func checkDockerLogin(t *testing.T, e *authEnv, issued, madeUp cred) {
+	for _, c := range []struct {
+		who  cred
+		want int
+	}{{issued, 200}, {madeUp, 401}} {
+		before := e.gh.Requests(fakegithub.Ghcr)
+		for range 2 {
+			if r := e.do("GET", "/v2/", c.who.basic(), nil); r.status != c.want {
+				t.Fatalf("GET /v2/ as %s: %d, want %d", c.who.role, r.status, c.want)
+			}
+		}
+		if n := e.gh.Requests(fakegithub.Ghcr) - before; n == 0 || n > 3 {
+			t.Errorf("two logins as %s cost the registry %d requests, want one check (a challenge, a token, the root)", c.who.role, n)
+		}
+	}
 }
