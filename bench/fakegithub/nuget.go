@@ -123,9 +123,13 @@ func (s *Server) serveNuGet(w http.ResponseWriter, r *http.Request) {
 	isRead := r.Method == http.MethodGet || r.Method == http.MethodHead
 	switch {
 	case r.Method == http.MethodPut && len(tail) == 0:
-		if guard("", write) {
-			s.nugetPush(w, r, owner, tok)
+		// Push rights are the package's (a GITHUB_TOKEN's come from the package's
+		// access list), checked once the body names it.
+		if !present {
+			nugetError(w, http.StatusUnauthorized, "")
+			return
 		}
+		s.nugetPush(w, r, owner, tok)
 	case (r.Method == http.MethodDelete || r.Method == http.MethodPost) && len(tail) == 2:
 		if guard(tail[0], remove) {
 			s.nugetChange(w, r, owner, tail[0], tail[1])
@@ -216,12 +220,13 @@ func (s *Server) nugetPush(w http.ResponseWriter, r *http.Request, owner, tok st
 		nugetError(w, http.StatusBadRequest, "push body is truncated")
 		return
 	}
+	name := "" // an unreadable package is judged at the owner's level
 	if _, doc, err := readPackage(nupkg); err == nil {
-		// The pusher must be able to write to this package too (a member of OWNER).
-		if status := s.decideLocked(tok, true, NuGet, owner+"/"+strings.ToLower(doc.ID), owner, write); status != 0 {
-			nugetError(w, status, "")
-			return
-		}
+		name = owner + "/" + strings.ToLower(doc.ID)
+	}
+	if status := s.decideLocked(tok, true, NuGet, name, owner, write); status != 0 {
+		nugetError(w, status, "")
+		return
 	}
 	status, err := s.nugetAddLocked(owner, nupkg)
 	if err != nil {
@@ -261,4 +266,16 @@ func nugetError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// NuGetVersions lists the versions of a package the registry holds (normalized,
+// lowercased), for tests that check whether a push or delete reached it.
+func (s *Server) NuGetVersions(owner, id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for v := range s.nuget[owner][strings.ToLower(id)] {
+		out = append(out, v)
+	}
+	return out
 }

@@ -15,6 +15,7 @@ var matrixPackages = map[string][]string{
 	fakegithub.Npm:      {"@acme/lib", "@acme/old"},
 	fakegithub.Ghcr:     {"acme/app"},
 	fakegithub.Rubygems: {"acme/lib", "acme/old"},
+	fakegithub.NuGet:    {"acme/lib", "acme/old"},
 }
 
 // TestDelegatedTokenMatrix: GITHUB_TOKEN-style installation tokens, which show no

@@ -144,8 +144,9 @@ mounts:
   - {name: npm, format: npm, upstream: %q, ttl: {packument: 1h}%s}
   - {name: ghcr, format: oci, upstream: %q%s}
   - {name: rubygems, format: rubygems, upstream: %q%s}
+  - {name: nuget, format: nuget, upstream: %q%s}
 %s`, mode, validate, vttl, attl, stale, cfg.top, e.gh.URL(fakegithub.Maven), cred, e.gh.URL(fakegithub.Npm), cred, e.gh.URL(fakegithub.Ghcr), cred,
-		e.gh.URL(fakegithub.Rubygems), cred, cfg.mounts)
+		e.gh.URL(fakegithub.Rubygems), cred, e.gh.URL(fakegithub.NuGet), cred, cfg.mounts)
 	path := filepath.Join(e.t.TempDir(), "hoard.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		e.t.Fatal(err)

@@ -37,7 +37,7 @@ type matrixFormat struct {
 	refusal func(t *testing.T, r reply)
 }
 
-var matrixFormats = []matrixFormat{mavenMatrix(), npmMatrix(), ociMatrix(), rubygemsMatrix()}
+var matrixFormats = []matrixFormat{mavenMatrix(), npmMatrix(), ociMatrix(), rubygemsMatrix(), nugetMatrix()}
 
 // Maven: /maven/OWNER/REPO/<layout>, Basic credentials.
 var (

@@ -234,9 +234,11 @@ func publishRoute(r *http.Request, feed string) (formats.Route, error) {
 	if r.Method != http.MethodPut {
 		return formats.Route{}, fmt.Errorf("%w: %s (push is a PUT)", formats.ErrMethod, r.Method)
 	}
+	// The package is in the body: the route names the feed it goes to, so that a
+	// push refused before the body is read is audited with where it was aimed.
 	return formats.Route{
 		Kind: formats.Publish, Path: "/" + feed + "/" + strings.Join(publishPath, "/"),
-		ParseBody: true, ContentType: jsonType,
+		Package: feed, ParseBody: true, ContentType: jsonType,
 	}, nil
 }
 
