@@ -50,6 +50,8 @@ func New(o Options) *Server {
 	s.mux.HandleFunc("POST /-/admin/warm", s.warm)
 	s.mux.HandleFunc("GET /-/admin/export", s.export)
 	s.mux.HandleFunc("POST /-/admin/import", s.importBundle)
+	s.mux.HandleFunc("GET /api/entries", s.entries)
+	s.mux.HandleFunc("POST /api/purge", s.purge)
 	return s
 }
 

@@ -41,6 +41,8 @@ commands:
   warm     fetch everything lockfiles and image lists name (daemon running)
   export   write a bundle of cached entries for an air-gapped site (daemon running)
   import   verify a bundle and publish its entries (daemon running)
+  ls       list cached entries: hoard ls [--mount NAME] [PATTERN] (daemon running)
+  purge    remove cached entries: hoard purge --mount NAME PATTERN (daemon running)
   keygen   make an ed25519 key pair to sign and verify bundles
   version  print the version and commit (also: hoard --version)
 
@@ -77,6 +79,10 @@ func main() {
 		err = importCmd(args[1:])
 	case "keygen":
 		err = keygenCmd(args[1:])
+	case "ls":
+		err = lsCmd(args[1:])
+	case "purge":
+		err = purgeCmd(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println(readBuildInfo())
 		return

@@ -1,0 +1,70 @@
+package admin
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"hoard/cache"
+	"hoard/configs"
+)
+
+// PurgeRequest is POST /api/purge's body. A mount is required, so that no typo
+// empties the whole cache; an empty pattern purges the whole mount.
+type PurgeRequest struct {
+	Mount   string `json:"mount"`
+	Pattern string `json:"pattern"`
+	// MetadataOnly drops only documents with a TTL (package metadata, indexes), so
+	// the next request fetches them afresh while artifacts stay cached.
+	MetadataOnly bool `json:"metadata_only"`
+}
+
+type PurgeReport struct {
+	Purged int   `json:"purged"` // entries removed
+	Bytes  int64 `json:"bytes"`  // their sizes added up (shared blobs count once per entry)
+}
+
+// purge serves POST /api/purge. Each entry is deleted on its own: a blob goes
+// with the last entry that uses it, so content another entry shares stays.
+func (s *Server) purge(w http.ResponseWriter, r *http.Request) {
+	var req PurgeRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "the body must be JSON: {\"mount\": NAME, \"pattern\": PATTERN, \"metadata_only\": BOOL}")
+		return
+	}
+	if req.Mount == "" {
+		writeError(w, http.StatusBadRequest, "purge needs a mount")
+		return
+	}
+	sel, bad := s.newSelection(req.Mount, req.Pattern)
+	if bad != "" {
+		writeError(w, http.StatusBadRequest, bad)
+		return
+	}
+	// Collect first, delete after: deleting while the index is being walked
+	// would compete with the walk's own read transaction.
+	var doomed []cache.Listed
+	err := s.each(r, sel, "", func(_ configs.Mount, l cache.Listed) bool {
+		if !req.MetadataOnly || l.Mutable {
+			doomed = append(doomed, l)
+		}
+		return true
+	})
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	var rep PurgeReport
+	for _, l := range doomed {
+		if err := s.o.Store.Delete(l.Key); err != nil {
+			writeError(w, http.StatusInternalServerError, "purged "+strconv.Itoa(rep.Purged)+" entries, then: "+err.Error())
+			return
+		}
+		rep.Purged++
+		rep.Bytes += l.Size
+	}
+	s.o.Logger.Info().Str("mount", req.Mount).Str("pattern", strings.Trim(req.Pattern, "/")).
+		Bool("metadata_only", req.MetadataOnly).Int("purged", rep.Purged).Msg("purge")
+	writeJSON(w, http.StatusOK, rep)
+}
