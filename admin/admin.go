@@ -52,6 +52,8 @@ func New(o Options) *Server {
 	s.mux.HandleFunc("POST /-/admin/import", s.importBundle)
 	s.mux.HandleFunc("GET /api/entries", s.entries)
 	s.mux.HandleFunc("POST /api/purge", s.purge)
+	s.mux.HandleFunc("POST /api/pin", s.pin)
+	s.mux.HandleFunc("POST /api/unpin", s.unpin)
 	return s
 }
 

@@ -25,6 +25,7 @@ type ListedEntry struct {
 	Digest     string     `json:"digest"`
 	Metadata   bool       `json:"metadata"` // a document with a TTL, not an immutable artifact
 	Private    bool       `json:"private"`
+	Pinned     bool       `json:"pinned"` // eviction passes it by
 	FetchedAt  time.Time  `json:"fetched_at"`
 	LastAccess *time.Time `json:"last_access,omitempty"`
 }
@@ -152,7 +153,7 @@ func (s *Server) entries(w http.ResponseWriter, r *http.Request) {
 func toListed(m configs.Mount, l cache.Listed) ListedEntry {
 	e := ListedEntry{
 		Mount: m.Name, Format: m.Format, Key: strings.TrimPrefix(l.Key, m.Name+"/"),
-		Size: l.Size, Digest: l.Digest.String(), Metadata: l.Mutable, Private: l.Private,
+		Size: l.Size, Digest: l.Digest.String(), Metadata: l.Mutable, Private: l.Private, Pinned: l.Pinned,
 		FetchedAt: l.FetchedAt.UTC(),
 	}
 	if !l.LastAccess.IsZero() {

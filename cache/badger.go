@@ -17,11 +17,13 @@ import (
 //	a/<key>        -> last access, unix nanos (8 bytes big-endian); written at commit and by Touch
 //	r/<hex>/<key>  -> empty: reverse reference, so a blob knows who uses it
 //	b/<hex>        -> blob size (8 bytes); present while any reference exists
+//	p/<key>        -> empty: the operator pinned the entry; eviction passes it by
 const (
 	pfxEntry  = "e/"
 	pfxAccess = "a/"
 	pfxRef    = "r/"
 	pfxBlob   = "b/"
+	pfxPin    = "p/"
 )
 
 // maxKeyLen keeps keys well inside badger's 65,000-byte limit, reference prefix included.
@@ -30,6 +32,7 @@ const maxKeyLen = 4096
 func entryKey(key string) []byte  { return []byte(pfxEntry + key) }
 func accessKey(key string) []byte { return []byte(pfxAccess + key) }
 func blobKey(hex string) []byte   { return []byte(pfxBlob + hex) }
+func pinKey(key string) []byte    { return []byte(pfxPin + key) }
 func refPrefix(hex string) []byte { return []byte(pfxRef + hex + "/") }
 func refKey(hex, key string) []byte {
 	return []byte(pfxRef + hex + "/" + key)

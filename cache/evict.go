@@ -35,11 +35,13 @@ func (s *Store) maybeEvict() {
 func (s *Store) evictLoop() {
 	defer s.evictWG.Done()
 	for {
-		s.evictOnce(s.ctx)
+		progress := s.evictOnce(s.ctx)
 		s.evicting.Store(false)
 		// A commit may have pushed past the budget after our last check but
-		// before the flag dropped, and found the evictor still running.
-		if s.ctx.Err() != nil || s.bytes.Load() <= s.opts.MaxSize ||
+		// before the flag dropped, and found the evictor still running. A pass
+		// that freed nothing (pinned entries alone past the budget) is not
+		// repeated until the next commit asks again.
+		if !progress || s.ctx.Err() != nil || s.bytes.Load() <= s.opts.MaxSize ||
 			!s.evicting.CompareAndSwap(false, true) {
 			return
 		}
@@ -48,13 +50,14 @@ func (s *Store) evictLoop() {
 
 // evictOnce removes least-recently-used entries until Bytes is at most 90%
 // of MaxSize, so that eviction runs in bursts rather than after every commit.
-func (s *Store) evictOnce(ctx context.Context) {
+// Pinned entries are never candidates. It reports whether it deleted anything.
+func (s *Store) evictOnce(ctx context.Context) (deleted bool) {
 	target := s.opts.MaxSize / 10 * 9
 	for s.bytes.Load() > target && ctx.Err() == nil {
 		cands, err := s.oldest(ctx, s.evictBatch(target))
 		if err != nil {
 			s.log.Error().Err(err).Msg("eviction scan failed")
-			return
+			return deleted
 		}
 		progress := false
 		for _, c := range cands {
@@ -64,17 +67,18 @@ func (s *Store) evictOnce(ctx context.Context) {
 			ok, err := s.deleteIf(c.key, "", c.at)
 			if err != nil {
 				s.log.Error().Err(err).Msg("evict entry failed")
-				return
+				return deleted
 			}
 			if ok {
-				progress = true
+				progress, deleted = true, true
 				s.evictions.Add(1)
 			}
 		}
 		if !progress {
-			return // every candidate was touched or refilled meanwhile
+			return deleted // every candidate was touched, refilled or pinned meanwhile
 		}
 	}
+	return deleted
 }
 
 // evictBatch guesses how many entries must go, from the average entry size,
@@ -108,8 +112,8 @@ func (h *newestFirst) Pop() any {
 	return c
 }
 
-// oldest returns up to n least-recently-used entries, oldest first, in one
-// pass that walks e/ and a/ side by side (both sorted by key) with memory
+// oldest returns up to n least-recently-used unpinned entries, oldest first, in
+// one pass that walks e/, a/ and p/ side by side (all sorted by key) with memory
 // bounded by n. Entries are decoded only when they have no access time.
 func (s *Store) oldest(ctx context.Context, n int) ([]candidate, error) {
 	h := make(newestFirst, 0, n)
@@ -119,8 +123,13 @@ func (s *Store) oldest(ctx context.Context, n int) ([]candidate, error) {
 		ia := txn.NewIterator(badger.IteratorOptions{Prefix: []byte(pfxAccess)})
 		defer ia.Close()
 		ia.Rewind()
+		pins := newSideWalk(txn, pfxPin)
+		defer pins.close()
 		for ie.Rewind(); ie.Valid() && ctx.Err() == nil; ie.Next() {
 			key := ie.Item().Key()[len(pfxEntry):]
+			if pins.has(key) {
+				continue
+			}
 			for ia.Valid() && bytes.Compare(ia.Item().Key()[len(pfxAccess):], key) < 0 {
 				ia.Next()
 			}

@@ -114,18 +114,20 @@ func setEntry(txn *badger.Txn, key string, e Entry) error {
 	return txn.Set(entryKey(key), v)
 }
 
-// Delete drops key's entry. Its blob goes only when no other entry uses it.
-// An absent key is not an error. After Delete returns, Lookup misses.
+// Delete drops key's entry and its pin. Its blob goes only when no other entry
+// uses it. An absent key is not an error. After Delete returns, Lookup misses.
 func (s *Store) Delete(key string) error {
 	if validKey(key) != nil {
 		return nil
 	}
-	_, err := s.deleteIf(key, "", 0)
-	return err
+	if _, err := s.deleteIf(key, "", 0); err != nil {
+		return err
+	}
+	return s.Unpin(key)
 }
 
 // deleteIf drops key's entry if it still references wantHex (any blob when
-// "") and, when notAfter > 0, was not accessed after notAfter (unix nanos):
+// "") and, when notAfter > 0, is not pinned and was not accessed after notAfter (unix nanos):
 // the evictor and self-heal decide from a snapshot, and a concurrent refill or
 // access must win over that stale decision. Reports whether it deleted.
 func (s *Store) deleteIf(key, wantHex string, notAfter int64) (bool, error) {
@@ -159,8 +161,8 @@ func (s *Store) deleteEntryIf(key, wantHex string, notAfter int64) (string, erro
 		if wantHex != "" && e.Digest.Hex() != wantHex {
 			return nil
 		}
-		if notAfter > 0 && accessedAfter(txn, key, notAfter) {
-			return nil
+		if notAfter > 0 && (accessedAfter(txn, key, notAfter) || isPinned(txn, key)) {
+			return nil // the evictor's choice is stale, or the entry was pinned since
 		}
 		hex = e.Digest.Hex()
 		return deleteKeys(txn, entryKey(key), accessKey(key), refKey(hex, key))

@@ -13,6 +13,7 @@ import (
 type Listed struct {
 	Entry
 	LastAccess time.Time // zero when never recorded
+	Pinned     bool      // eviction passes it by
 }
 
 // List calls fn for each entry whose key starts with prefix and comes after
@@ -34,6 +35,8 @@ func (s *Store) List(ctx context.Context, prefix, after string, fn func(Listed) 
 			start = append(entryKey(after), 0)
 		}
 		ia.Seek(accessKey(string(start[len(pfxEntry):])))
+		pins := newSideWalk(txn, pfxPin)
+		defer pins.close()
 		for ie.Seek(start); ie.Valid() && ctx.Err() == nil; ie.Next() {
 			key := ie.Item().Key()[len(pfxEntry):]
 			for ia.Valid() && bytes.Compare(ia.Item().Key()[len(pfxAccess):], key) < 0 {
@@ -51,6 +54,7 @@ func (s *Store) List(ctx context.Context, prefix, after string, fn func(Listed) 
 				continue // an undecodable entry is verify's business, not the listing's
 			}
 			l.Key = string(key)
+			l.Pinned = pins.has(key)
 			if !fn(l) {
 				return nil
 			}

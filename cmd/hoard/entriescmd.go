@@ -111,6 +111,9 @@ func entryFlags(e admin.ListedEntry) string {
 	if e.Private {
 		f += "private "
 	}
+	if e.Pinned {
+		f += "pinned "
+	}
 	if f == "" {
 		return "-"
 	}

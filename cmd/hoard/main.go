@@ -43,6 +43,8 @@ commands:
   import   verify a bundle and publish its entries (daemon running)
   ls       list cached entries: hoard ls [--mount NAME] [PATTERN] (daemon running)
   purge    remove cached entries: hoard purge --mount NAME PATTERN (daemon running)
+  pin      keep entries from eviction: hoard pin --mount NAME PATTERN (daemon running)
+  unpin    let eviction remove pinned entries again (daemon running)
   keygen   make an ed25519 key pair to sign and verify bundles
   version  print the version and commit (also: hoard --version)
 
@@ -83,6 +85,10 @@ func main() {
 		err = lsCmd(args[1:])
 	case "purge":
 		err = purgeCmd(args[1:])
+	case "pin":
+		err = pinCmd(args[1:])
+	case "unpin":
+		err = unpinCmd(args[1:])
 	case "version", "--version", "-version":
 		fmt.Println(readBuildInfo())
 		return

@@ -1,0 +1,72 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"hoard/cache"
+	"hoard/configs"
+)
+
+// PinRequest is the body of POST /api/pin and /api/unpin: the entries of a mount
+// that match the pattern (every entry of the mount when it is empty).
+type PinRequest struct {
+	Mount   string `json:"mount"`
+	Pattern string `json:"pattern"`
+}
+
+// PinReport says how many entries a pin or unpin changed.
+type PinReport struct {
+	Entries int   `json:"entries"`
+	Bytes   int64 `json:"bytes"`
+}
+
+func (s *Server) pin(w http.ResponseWriter, r *http.Request)   { s.setPins(w, r, true) }
+func (s *Server) unpin(w http.ResponseWriter, r *http.Request) { s.setPins(w, r, false) }
+
+// setPins pins or unpins the entries cached now; a version fetched later is not
+// pinned by an earlier pin of its package.
+func (s *Server) setPins(w http.ResponseWriter, r *http.Request, pin bool) {
+	var req PinRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil || req.Mount == "" {
+		writeError(w, http.StatusBadRequest, "the body must be JSON with a mount: {\"mount\": NAME, \"pattern\": PATTERN}")
+		return
+	}
+	sel, bad := s.newSelection(req.Mount, req.Pattern)
+	if bad != "" {
+		writeError(w, http.StatusBadRequest, bad)
+		return
+	}
+	var chosen []cache.Listed
+	err := s.each(r, sel, "", func(_ configs.Mount, l cache.Listed) bool {
+		if l.Pinned != pin {
+			chosen = append(chosen, l)
+		}
+		return true
+	})
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	var rep PinReport
+	for _, l := range chosen {
+		var err error
+		if pin {
+			err = s.o.Store.Pin(l.Key)
+		} else {
+			err = s.o.Store.Unpin(l.Key)
+		}
+		if errors.Is(err, cache.ErrNotFound) {
+			continue // evicted or purged since the walk
+		}
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		rep.Entries++
+		rep.Bytes += l.Size
+	}
+	s.o.Logger.Info().Str("mount", req.Mount).Str("pattern", req.Pattern).Bool("pin", pin).Int("entries", rep.Entries).Msg("pin")
+	writeJSON(w, http.StatusOK, rep)
+}
