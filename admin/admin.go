@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"hoard/cache"
@@ -35,6 +36,10 @@ type Options struct {
 	// VerifyKey, when set, must have signed every imported bundle.
 	VerifyKey ed25519.PublicKey
 	Logger    zerolog.Logger
+	// Metrics, when set, are the proxy's Prometheus collectors, which GET /api/stats
+	// summarises; CacheBudget is cache.max_size (0: unlimited).
+	Metrics     prometheus.Gatherer
+	CacheBudget int64
 }
 
 // Server serves the admin API.
@@ -54,6 +59,7 @@ func New(o Options) *Server {
 	s.mux.HandleFunc("POST /api/purge", s.purge)
 	s.mux.HandleFunc("POST /api/pin", s.pin)
 	s.mux.HandleFunc("POST /api/unpin", s.unpin)
+	s.mux.HandleFunc("GET /api/stats", s.stats)
 	return s
 }
 

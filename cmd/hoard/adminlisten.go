@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"hoard/admin"
@@ -34,8 +35,13 @@ func startAdmin(cfg configs.Config, proxyHandler http.Handler, store *cache.Stor
 			return nil, fmt.Errorf("admin.verify_key: %w", err)
 		}
 	}
+	var gatherer prometheus.Gatherer // the stats read the proxy's own counters
+	if m, ok := proxyHandler.(interface{ Metrics() prometheus.Gatherer }); ok {
+		gatherer = m.Metrics()
+	}
 	h := admin.New(admin.Options{Store: store, Proxy: proxyHandler, Mounts: cfg.Mounts, PublicURL: cfg.PublicURL, Formats: builtinFormats(),
-		Token: token, VerifyKey: key, Logger: log.With().Str("component", "admin").Logger()})
+		Token: token, VerifyKey: key, Logger: log.With().Str("component", "admin").Logger(),
+		CacheBudget: int64(cfg.Cache.MaxSize), Metrics: gatherer})
 	ln, err := net.Listen("tcp", cfg.Admin.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("admin listener (admin.listen, --admin-listen; off turns it off): %w", err)

@@ -43,6 +43,7 @@ commands:
   import   verify a bundle and publish its entries (daemon running)
   ls       list cached entries: hoard ls [--mount NAME] [PATTERN] (daemon running)
   purge    remove cached entries: hoard purge --mount NAME PATTERN (daemon running)
+  stats    hit ratio, traffic and upstream health per mount (daemon running)
   pin      keep entries from eviction: hoard pin --mount NAME PATTERN (daemon running)
   unpin    let eviction remove pinned entries again (daemon running)
   keygen   make an ed25519 key pair to sign and verify bundles
@@ -87,6 +88,8 @@ func main() {
 		err = purgeCmd(args[1:])
 	case "pin":
 		err = pinCmd(args[1:])
+	case "stats":
+		err = statsCmd(args[1:])
 	case "unpin":
 		err = unpinCmd(args[1:])
 	case "version", "--version", "-version":
