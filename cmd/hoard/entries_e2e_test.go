@@ -88,11 +88,12 @@ func TestListAndPurge(t *testing.T) {
 	needE2E(t)
 	const shared, unique = "PK shared bytes", "PK a-2.0 bytes"
 	origin := &jarOrigin{hits: map[string]int{}, files: map[string]string{
-		"/com/acme/a/1.0/a-1.0.jar":   shared,
-		"/com/acme/a/2.0/a-2.0.jar":   unique,
-		"/org/other/b/1.0/b-1.0.jar":  shared,
-		"/org/other/b/1.0/b-1.0.pom":  "<project/>",
-		"/com/acme/tool/1/tool-1.jar": "PK tool",
+		"/com/acme/a/1.0/a-1.0.jar":       shared,
+		"/com/acme/a/2.0/a-2.0.jar":       unique,
+		"/org/other/b/1.0/b-1.0.jar":      shared,
+		"/org/other/b/1.0/b-1.0.pom":      "<project/>",
+		"/com/acme/tool/1/tool-1.jar":     "PK tool",
+		"/org/other/b/maven-metadata.xml": "<metadata><versioning><versions><version>1.0</version></versions></versioning></metadata>",
 	}}
 	up := startUpstream(t, origin)
 	data := t.TempDir()
@@ -104,7 +105,7 @@ func TestListAndPurge(t *testing.T) {
 	}
 	cacheResult(t, h.URL+"/other/com/acme/a/1.0/a-1.0.jar", shared)
 
-	eventually(t, 10*time.Second, "every entry listed", func() bool { return len(lsKeys(t, h.AdminURL)) == 6 })
+	eventually(t, 10*time.Second, "every entry listed", func() bool { return len(lsKeys(t, h.AdminURL)) == 7 })
 	got := strings.Join(lsKeys(t, h.AdminURL, "--mount", "maven", "com/acme/a"), " ")
 	if got != "maven/com/acme/a/1.0/a-1.0.jar maven/com/acme/a/2.0/a-2.0.jar" {
 		t.Errorf("hoard ls --mount maven com/acme/a: %s", got)
@@ -115,6 +116,15 @@ func TestListAndPurge(t *testing.T) {
 	out, err := hoardCmd(t, "ls", "--admin", h.AdminURL, "--mount", "maven", "org/*")
 	if err != nil || !strings.Contains(out, "org/other/b/1.0/b-1.0.pom") || !strings.Contains(out, "LAST ACCESS") {
 		t.Errorf("hoard ls table: %v\n%s", err, out)
+	}
+
+	// --metadata-only takes the package's metadata and leaves its artifacts.
+	out, err = hoardCmd(t, "purge", "--admin", h.AdminURL, "--mount", "maven", "--metadata-only", "org/other/*")
+	if err != nil || !strings.Contains(out, "purge: 1 entries") {
+		t.Fatalf("hoard purge --metadata-only: %v\n%s", err, out)
+	}
+	if got := strings.Join(lsKeys(t, h.AdminURL, "--mount", "maven", "org/other/*"), " "); got != "maven/org/other/b/1.0/b-1.0.jar maven/org/other/b/1.0/b-1.0.pom" {
+		t.Errorf("after the metadata-only purge: %s", got)
 	}
 
 	out, err = hoardCmd(t, "purge", "--admin", h.AdminURL, "--mount", "maven", "com/acme/a")
