@@ -30,6 +30,17 @@ func TestAdminListener(t *testing.T) {
 	if err != nil || !strings.Contains(out, "warm: 0 fetched") {
 		t.Errorf("warm with the token: %v\n%s", err, out)
 	}
+	for _, path := range []string{"/api/entries", "/api/stats"} {
+		if s := statusOf(t, h.AdminURL+path); s != 401 {
+			t.Errorf("%s without the token: status %d, want 401", path, s)
+		}
+	}
+	if out, err := hoardCmd(t, "ls", "--admin", h.AdminURL, "--admin-token", "s3cret-admin"); err != nil {
+		t.Errorf("ls with the token: %v\n%s", err, out)
+	}
+	if out, err := hoardCmd(t, "stats", "--admin", h.AdminURL); err == nil || !strings.Contains(out, "admin token") {
+		t.Errorf("stats without the token: %v\n%s", err, out)
+	}
 	if b, _ := os.ReadFile(h.LogPath); strings.Contains(string(b), "s3cret-admin") {
 		t.Error("the admin token appears in the log")
 	}
