@@ -57,7 +57,11 @@ func (s *Server) purge(w http.ResponseWriter, r *http.Request) {
 	}
 	var rep PurgeReport
 	for _, l := range doomed {
-		if err := s.o.Store.Delete(l.Key); err != nil {
+		err := s.o.Store.Delete(l.Key)
+		if err == nil {
+			err = s.o.Store.Unpin(l.Key) // the operator wants it gone, not back pinned
+		}
+		if err != nil {
 			writeError(w, http.StatusInternalServerError, "purged "+strconv.Itoa(rep.Purged)+" entries, then: "+err.Error())
 			return
 		}

@@ -114,16 +114,16 @@ func setEntry(txn *badger.Txn, key string, e Entry) error {
 	return txn.Set(entryKey(key), v)
 }
 
-// Delete drops key's entry and its pin. Its blob goes only when no other entry
-// uses it. An absent key is not an error. After Delete returns, Lookup misses.
+// Delete drops key's entry. Its blob goes only when no other entry uses it.
+// An absent key is not an error. After Delete returns, Lookup misses. A pin
+// stays, so that content refilled after an invalidation is pinned again; a
+// purge calls Unpin too.
 func (s *Store) Delete(key string) error {
 	if validKey(key) != nil {
 		return nil
 	}
-	if _, err := s.deleteIf(key, "", 0); err != nil {
-		return err
-	}
-	return s.Unpin(key)
+	_, err := s.deleteIf(key, "", 0)
+	return err
 }
 
 // deleteIf drops key's entry if it still references wantHex (any blob when

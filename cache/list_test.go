@@ -99,4 +99,8 @@ func TestPinnedSurvivesEviction(t *testing.T) {
 	if ps, _ := s.Pinned(); ps.Entries != int64(len(keys)-2) {
 		t.Errorf("after an unpin and a delete, %d pinned, want %d", ps.Entries, len(keys)-2)
 	}
+	put(t, s, "k0", blob100(0)) // refilled after an invalidation: still pinned
+	if _, all := listKeys(t, s, "k0", ""); len(all) != 1 || !all[0].Pinned {
+		t.Errorf("the refilled k0 lost its pin: %+v", all)
+	}
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Pin marks key's entry so that eviction never removes it (a purge or Delete
-// still does). ErrNotFound when there is no entry. Pinning twice is harmless.
+// Pin marks key's entry so that eviction never removes it (Delete still does,
+// and leaves the mark for the key's next entry). ErrNotFound when there is no entry. Pinning twice is harmless.
 // The pin belongs to the key: an entry refilled under it stays pinned.
 func (s *Store) Pin(key string) error {
 	if validKey(key) != nil {

@@ -51,6 +51,21 @@ func TestPinSurvivesEviction(t *testing.T) {
 	if err != nil || !strings.Contains(out, "unpin: 1 entries") {
 		t.Fatalf("hoard unpin: %v\n%s", err, out)
 	}
+	// A purge takes the pin with the entry: refetched, the jar is not pinned.
+	hoardCmd(t, "pin", "--admin", h.AdminURL, "--mount", "maven", "g/r")
+	if out, err := hoardCmd(t, "purge", "--admin", h.AdminURL, "--mount", "maven", "g/r"); err != nil {
+		t.Fatalf("hoard purge: %v\n%s", err, out)
+	}
+	if got := get('r'); got != "miss" {
+		t.Errorf("the purged pinned jar: X-Hoard-Cache %q, want miss", got)
+	}
+	eventually(t, 10*time.Second, "the refetched jar listed", func() bool {
+		out, _ = hoardCmd(t, "ls", "--admin", h.AdminURL, "g/r")
+		return strings.Contains(out, "r-1.jar")
+	})
+	if strings.Contains(out, "pinned") {
+		t.Errorf("the purged jar came back pinned:\n%s", out)
+	}
 	if out, err := hoardCmd(t, "pin", "--admin", h.AdminURL, "g/p"); err == nil {
 		t.Errorf("hoard pin without --mount succeeded:\n%s", out)
 	}
