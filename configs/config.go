@@ -19,6 +19,8 @@ type Config struct {
 	ForwardProxy ForwardProxy `yaml:"forward_proxy"`
 	Admin        Admin        `yaml:"admin"`
 	Mounts       []Mount      `yaml:"mounts"`
+	// Policy is every mount's default policy (see Policy).
+	Policy Policy `yaml:"policy"`
 	// OCIDefault names the OCI mount that serves /v2/ names starting with no OCI
 	// mount's name (Docker's registry-mirrors cannot add a path prefix).
 	OCIDefault string `yaml:"oci_default"`
@@ -121,6 +123,8 @@ type Mount struct {
 	// AllTTL is --mount's ttl=DURATION, for every class of the format; ExpandAllTTL
 	// moves it into TTL. Never from YAML.
 	AllTTL Duration `yaml:"-"`
+	// Policy is what this mount lets clients take, over the global policy.
+	Policy Policy `yaml:"policy"`
 }
 
 // UpstreamRule is one upstream of a mount and the packages it serves.

@@ -100,6 +100,7 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if len(c.Mounts) == 0 {
 		add("mounts", "the list is empty: list at least one mount, or leave the key out to keep the built-in GitHub Packages mounts")
 	}
+	errs = append(errs, c.validatePolicies()...)
 	if c.OCIDefault != "" && !c.hasOCIMount(c.OCIDefault) {
 		add("oci_default", "%q is not the name of a mount of format oci", c.OCIDefault)
 	}
