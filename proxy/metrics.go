@@ -25,6 +25,7 @@ type metrics struct {
 	waiters          *prometheus.CounterVec
 	corrupt          *prometheus.CounterVec
 	servedBy         sync.Map // servedKey -> *servedCounters
+	policy           *prometheus.CounterVec
 }
 
 func newMetrics(store *cache.Store) *metrics {
@@ -51,6 +52,7 @@ func newMetrics(store *cache.Store) *metrics {
 	m.corrupt = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hoard_corrupt_blobs_total", Help: "Cached blobs that did not match their digest when first served since start; dropped and fetched again.",
 	}, []string{"mount"})
+	m.policy = newPolicyCounter(reg)
 	reg.MustRegister(m.corrupt, m.requests, m.bytesServed, m.upstreamRequests, m.upstreamLatency, m.waiters,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(

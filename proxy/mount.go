@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"hoard/configs"
 	"hoard/formats"
+	policygate "hoard/policy/gate"
 	"hoard/upstream"
 )
 
@@ -27,6 +29,9 @@ type mount struct {
 	// fixBare of those it serves as its API root's default mount; nil when the
 	// format fixes none (see formats.ResponseFixer).
 	fixNamed, fixBare formats.HeaderFixer
+	// policy is the operator's policy in force; nil lets everything through. It
+	// is swapped whole on reload (see Server.SetPolicies).
+	policy atomic.Pointer[policygate.Gate]
 }
 
 func newMount(m configs.Mount, f formats.Format, client *http.Client, uc configs.Upstream) (*mount, error) {

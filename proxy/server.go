@@ -83,6 +83,9 @@ func New(o Options) (*Server, error) {
 		m.setFixers(o.Config.PublicURL)
 		s.mounts[mc.Name] = m
 	}
+	if err := s.SetPolicies(o.Config); err != nil {
+		return nil, err
+	}
 	s.watchBreakers()
 	s.roots = newRoots(s.mounts, o.Config.OCIDefault)
 	s.fronts = newFronts(s.mounts, interceptAliases(o.Config.Mounts))
@@ -200,6 +203,9 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 	}
 	c, ok := s.admit(w, r, m, rt)
 	infoOf(r).caller = c
+	if ok && s.refusedByPolicy(w, r, m, rt) {
+		return
+	}
 	if !ok {
 		// A refused publish or delete is audited too: who tried, what, and the answer.
 		s.engine.audit(r, m, rt, statusOf(w))

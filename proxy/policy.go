@@ -1,0 +1,103 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"hoard/configs"
+	"hoard/formats"
+	policygate "hoard/policy/gate"
+)
+
+// policyHeader names, on a refusal, the policy rule that refused.
+const policyHeader = "X-Hoard-Policy"
+
+// compilePolicies reads the global policy and every mount's with the mount's
+// format and returns each mount's gate, or every error named by its key. A
+// format that is not formats.Gated takes no policy of its own and ignores the
+// global one.
+func compilePolicies(c configs.Config, mounts map[string]*mount) (map[string]*policygate.Gate, error) {
+	out := map[string]*policygate.Gate{}
+	var errs []error
+	global := specOf(c.Policy)
+	for i, mc := range c.Mounts {
+		m, ok := mounts[mc.Name]
+		if !ok {
+			continue
+		}
+		key := fmt.Sprintf("mounts[%d].policy", i)
+		gf, gated := m.format.(formats.Gated)
+		if !gated {
+			if !mc.Policy.IsZero() {
+				errs = append(errs, fmt.Errorf("%s: format %s does not take a policy yet", key, mc.Format))
+			}
+			continue
+		}
+		scheme := gf.VersionScheme()
+		// Each part is read alone first so that errors name the key as written.
+		_, errGlobal := policygate.Compile("policy", global, scheme)
+		_, errMount := policygate.Compile(key, specOf(mc.Policy), scheme)
+		if errGlobal != nil || errMount != nil {
+			errs = append(errs, errGlobal, errMount)
+			continue
+		}
+		g, err := policygate.Compile(key, policygate.Merge(global, specOf(mc.Policy)), scheme)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[mc.Name] = g
+	}
+	return out, errors.Join(errs...)
+}
+
+func specOf(p configs.Policy) policygate.Spec {
+	return policygate.Spec{
+		Deny: p.Deny, Allow: p.Allow, MinAge: p.MinAge.D(), MinAgeExempt: p.MinAgeExempt,
+		MaxSize: int64(p.MaxArtifactSize), Freeze: p.Freeze.Time,
+	}
+}
+
+// SetPolicies compiles the configuration's policies and, only if every one reads,
+// puts them in force at once; on an error the policies in force are kept.
+func (s *Server) SetPolicies(c configs.Config) error {
+	gates, err := compilePolicies(c, s.mounts)
+	if err != nil {
+		return err
+	}
+	for name, m := range s.mounts {
+		m.policy.Store(gates[name])
+	}
+	return nil
+}
+
+// refusedByPolicy answers 403 in the protocol's shape, naming the rule, when the
+// mount's policy refuses the package or version rt reads.
+func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) bool {
+	g := m.policy.Load()
+	if g.Empty() {
+		return false
+	}
+	gf, ok := m.format.(formats.Gated)
+	if !ok {
+		return false
+	}
+	name, version, ok := gf.Subject(rt)
+	if !ok {
+		return false
+	}
+	reason := g.Decide(policygate.Version{Name: name, Version: version}, s.engine.now())
+	if !reason.Refused() {
+		return false
+	}
+	subject := name
+	if version != "" {
+		subject += "@" + version
+	}
+	setResult(r, resultError)
+	s.metrics.policyRefused(m.name, reason.Rule)
+	w.Header().Set(policyHeader, reason.String())
+	m.format.WriteError(w, r, http.StatusForbidden, fmt.Errorf("%s is refused by this registry's policy (%s)", subject, reason))
+	return true
+}

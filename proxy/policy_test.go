@@ -1,0 +1,76 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"hoard/configs"
+)
+
+const (
+	policyJar     = "/com/example/lib/1.0/lib-1.0.jar"
+	policyJarNext = "/com/example/lib/2.0/lib-2.0.jar"
+)
+
+// A download the policy refuses is a 403 naming the rule, and never reaches the
+// upstream; a version the rule does not cover is served.
+func TestPolicyRefusesDeniedDownload(t *testing.T) {
+	o := newOrigin(t)
+	o.add(policyJar, []byte("jar one"))
+	o.add(policyJarNext, []byte("jar two"))
+	e := newEnv(t, o, func(c *configs.Config) {
+		c.Mounts[0].Policy.Deny = []string{"com.example:lib@[1.0,2.0)"}
+	})
+	r := get(t, e.url(policyJar))
+	if r.status != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", r.status)
+	}
+	if got := r.header.Get(policyHeader); got != "deny com.example:lib@[1.0,2.0)" {
+		t.Errorf("%s = %q", policyHeader, got)
+	}
+	if !strings.Contains(string(r.body), "com.example:lib@1.0 is refused") {
+		t.Errorf("body %q does not name what was refused", r.body)
+	}
+	if o.count(policyJar) != 0 {
+		t.Error("a refused download was fetched upstream")
+	}
+	mustGet(t, e.url(policyJarNext), []byte("jar two"))
+	if got := counterValue(t, e.srv.metrics.policy.WithLabelValues("maven", "deny", "refused")); got != 1 {
+		t.Errorf("refusals counted %v, want 1", got)
+	}
+}
+
+// A package-wide deny also refuses its metadata, so a client learns of the rule
+// at resolution time.
+func TestPolicyRefusesDeniedPackageMetadata(t *testing.T) {
+	o := newOrigin(t)
+	o.add(metaPath, metaBody)
+	e := newEnv(t, o, func(c *configs.Config) { c.Policy.Deny = []string{"com.example:*"} })
+	if r := get(t, e.url(metaPath)); r.status != http.StatusForbidden {
+		t.Fatalf("status %d, want 403", r.status)
+	}
+}
+
+// A new policy that does not read is refused whole and the one in force kept.
+func TestSetPoliciesKeepsOldOnError(t *testing.T) {
+	o := newOrigin(t)
+	o.add(policyJar, []byte("jar one"))
+	e := newEnv(t, o)
+	cfg := testConfig(e.dir, o.srv.URL)
+	cfg.Mounts[0].Policy.Deny = []string{"com.example:lib@[1.0,2.0)"}
+	if err := e.srv.SetPolicies(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(t, e.url(policyJar)); r.status != http.StatusForbidden {
+		t.Fatalf("status %d after reload, want 403", r.status)
+	}
+	cfg.Mounts[0].Policy.Deny = []string{"com.example:lib@[2.0,1.0]"}
+	err := e.srv.SetPolicies(cfg)
+	if err == nil || !strings.Contains(err.Error(), "mounts[0].policy.deny[0]") {
+		t.Fatalf("bad policy: got %v, want an error naming mounts[0].policy.deny[0]", err)
+	}
+	if r := get(t, e.url(policyJar)); r.status != http.StatusForbidden {
+		t.Fatalf("status %d after a refused reload, want the old policy's 403", r.status)
+	}
+}
