@@ -1,6 +1,10 @@
 package formats
 
-import "hoard/policy/gate"
+import (
+	"time"
+
+	"hoard/policy/gate"
+)
 
 // Gated is implemented by formats whose reads an operator's policy can judge
 // (mounts[].policy): the engine refuses, with 403 in the protocol's error shape,
@@ -13,4 +17,22 @@ type Gated interface {
 	// it downloads, "" when the route names the package only (its metadata). ok
 	// is false for routes no policy applies to.
 	Subject(rt Route) (name, version string, ok bool)
+}
+
+// VersionFilter is implemented by Gated formats whose metadata lists a package's
+// versions: FilterVersions drops from doc (as cached) every version judge refuses,
+// keeping the document consistent (tags that named a dropped version point at
+// the newest one kept), so a client's resolution picks an allowed version by
+// itself. released is the version's release time as the document states it, zero
+// when it states none. It returns doc itself when nothing is hidden. The engine
+// runs it on every answer, never on what it caches: the verdicts change with the
+// clock (a minimum age) and with a reloaded policy.
+type VersionFilter interface {
+	FilterVersions(rt Route, doc []byte, judge func(version string, released time.Time) gate.Reason) ([]byte, []Hidden, error)
+}
+
+// Hidden is one version a filtered document left out, and why.
+type Hidden struct {
+	Version string
+	Reason  gate.Reason
 }
