@@ -217,8 +217,9 @@ var errNoUpstream = errors.New("no upstream is configured for this package")
 // nothing is indexed.
 func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.Response, expected []cache.Checksum) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
-	if e.maxSize > 0 && resp.ContentLength > e.maxSize {
-		fail(e.artifactTooLarge(resp.ContentLength))
+	limit, _ := e.artifactLimit(spec.mount)
+	if limit > 0 && resp.ContentLength > limit {
+		fail(e.artifactTooLarge(spec.mount, resp.ContentLength))
 		return
 	}
 	bp := copyBuffers.Get().(*[]byte)
@@ -246,7 +247,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		e.storeRewritten(f, spec, resp, head[:n], rw, expected)
 		return
 	}
-	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: e.maxSize})
+	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: limit})
 	if err != nil {
 		fail(err)
 		return
@@ -270,7 +271,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), resp.ContentLength, int64(n))
 	if err := copyCounting(w, resp.Body, f.addWritten); err != nil {
 		if errors.Is(err, cache.ErrTooLarge) {
-			err = e.artifactTooLarge(-1)
+			err = e.artifactTooLarge(spec.mount, -1)
 		}
 		fail(err)
 		return

@@ -29,8 +29,19 @@ func (e *overLimit) Error() string {
 
 func (e *overLimit) Unwrap() error { return cache.ErrTooLarge }
 
-func (e *engine) artifactTooLarge(size int64) error {
-	return &overLimit{what: "artifact", setting: "cache.max_artifact_size", limit: e.maxSize, size: size}
+func (e *engine) artifactTooLarge(m *mount, size int64) error {
+	limit, setting := e.artifactLimit(m)
+	return &overLimit{what: "artifact", setting: setting, limit: limit, size: size}
+}
+
+// artifactLimit is the smaller of cache.max_artifact_size and the mount policy's
+// max_artifact_size (0 when neither is set), and the key that sets it.
+func (e *engine) artifactLimit(m *mount) (int64, string) {
+	limit, setting := e.maxSize, "cache.max_artifact_size"
+	if p := m.policy.Load().MaxSize(); p > 0 && (limit <= 0 || p < limit) {
+		limit, setting = p, "the policy max_artifact_size of mount "+m.name
+	}
+	return limit, setting
 }
 
 func (e *engine) metadataTooLarge(size int64) error {

@@ -74,3 +74,18 @@ func TestSetPoliciesKeepsOldOnError(t *testing.T) {
 		t.Fatalf("status %d after a refused reload, want the old policy's 403", r.status)
 	}
 }
+
+// A mount's policy max_artifact_size refuses a larger artifact, naming the key,
+// and caches nothing; a smaller one is served.
+func TestPolicyMaxArtifactSize(t *testing.T) {
+	o := newOrigin(t)
+	o.add(policyJar, []byte(strings.Repeat("x", 2000)))
+	o.add(policyJarNext, []byte("small"))
+	e := newEnv(t, o, func(c *configs.Config) { c.Mounts[0].Policy.MaxArtifactSize = 1000 })
+	r := get(t, e.url(policyJar))
+	if r.status < 400 || !strings.Contains(string(r.body), "max_artifact_size of mount maven") {
+		t.Fatalf("status %d body %s", r.status, r.body)
+	}
+	e.assertNotCached(policyJar)
+	mustGet(t, e.url(policyJarNext), []byte("small"))
+}

@@ -134,3 +134,11 @@ func label(v Version) string {
 	}
 	return v.Name + "@" + v.Version
 }
+
+// MaxSize is the policy's size cap in bytes; 0 means none.
+func (g *Gate) MaxSize() int64 {
+	if g == nil {
+		return 0
+	}
+	return g.maxSize
+}
