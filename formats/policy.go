@@ -36,3 +36,15 @@ type Hidden struct {
 	Version string
 	Reason  gate.Reason
 }
+
+// ReleaseDater is implemented by Gated formats whose metadata states when each
+// version was released, so that a direct download of a version too young for a
+// minimum age, or released after a freeze, is refused as its metadata hides it.
+type ReleaseDater interface {
+	// DatingRoute is the Metadata route whose document dates the version the
+	// artifact route rt downloads.
+	DatingRoute(rt Route) (Route, bool)
+	// ReleaseTime reads version's release time from that document (as cached);
+	// zero when it states none.
+	ReleaseTime(doc []byte, version string) time.Time
+}

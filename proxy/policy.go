@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"hoard/configs"
 	"hoard/formats"
@@ -87,7 +88,12 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	if !ok {
 		return false
 	}
-	reason := g.Decide(policygate.Version{Name: name, Version: version}, s.engine.now())
+	v := policygate.Version{Name: name, Version: version}
+	reason := g.Decide(v, s.engine.now())
+	if !reason.Refused() && version != "" && g.NeedsTime(name) {
+		v.Time = s.releaseTime(r, m, rt, version)
+		reason = g.Decide(v, s.engine.now())
+	}
 	if !reason.Refused() {
 		return false
 	}
@@ -100,4 +106,25 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	w.Header().Set(policyHeader, reason.String())
 	m.format.WriteError(w, r, http.StatusForbidden, fmt.Errorf("%s is refused by this registry's policy (%s)", subject, reason))
 	return true
+}
+
+// releaseTime is when version was released, read from the document that dates
+// it (formats.ReleaseDater), served as any read is: from the cache, or fetched.
+// Zero when the format dates nothing or the document cannot be had: the version
+// is then judged without a time, as its metadata would be.
+func (s *Server) releaseTime(r *http.Request, m *mount, rt formats.Route, version string) time.Time {
+	rd, ok := m.format.(formats.ReleaseDater)
+	if !ok {
+		return time.Time{}
+	}
+	dating, ok := rd.DatingRoute(rt)
+	if !ok {
+		return time.Time{}
+	}
+	buf := &bufferedAnswer{header: http.Header{}}
+	s.engine.serveRead(buf, wholeGet(r), m, dating)
+	if buf.status != http.StatusOK {
+		return time.Time{}
+	}
+	return rd.ReleaseTime(buf.body.Bytes(), version)
 }

@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -91,4 +93,37 @@ func TestPolicyDeniedTarballIsForbidden(t *testing.T) {
 	if r.status != http.StatusForbidden || !strings.Contains(string(r.body), `"error"`) || !strings.Contains(string(r.body), "deny left-pad@") {
 		t.Fatalf("status %d body %s", r.status, r.body)
 	}
+}
+
+// A tarball of a version younger than min_age is refused as its packument hides
+// it, dated by the packument's time; an old enough one is served.
+func TestPolicyYoungTarballIsForbidden(t *testing.T) {
+	now := time.Now()
+	o := newOrigin(t)
+	o.add("/left-pad", packumentAt(map[string]time.Time{"1.0.0": now.AddDate(0, 0, -30), "1.1.0": now.Add(-time.Hour)}, "1.1.0"))
+	old := gzipped(t, "old")
+	o.add("/left-pad/-/left-pad-1.0.0.tgz", old)
+	o.add("/left-pad/-/left-pad-1.1.0.tgz", []byte("new"))
+	_, base, _ := newPolicyNpmEnv(t, o, configs.Policy{MinAge: configs.Age(72 * time.Hour)})
+	r := get(t, base+"/left-pad/-/left-pad-1.1.0.tgz")
+	if r.status != http.StatusForbidden || r.header.Get(policyHeader) != "min_age 72h0m0s" {
+		t.Fatalf("young tarball: status %d %s = %q", r.status, policyHeader, r.header.Get(policyHeader))
+	}
+	if o.count("/left-pad/-/left-pad-1.1.0.tgz") != 0 {
+		t.Error("a refused tarball was fetched upstream")
+	}
+	if r := get(t, base+"/left-pad/-/left-pad-1.0.0.tgz"); r.status != http.StatusOK || !bytes.Equal(r.body, old) {
+		t.Fatalf("old tarball: status %d body %q", r.status, r.body)
+	}
+}
+
+func gzipped(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(s))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

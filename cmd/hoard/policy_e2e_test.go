@@ -76,6 +76,11 @@ func TestNpmPolicyMinAgeDenyAndReload(t *testing.T) {
 		t.Errorf("exempt from min_age, npm installed %v, want hoard-p-lib@1.1.0", keys(got))
 	}
 
+	// A lockfile naming the young version still gets no tarball.
+	if code := policyStatus(t, h.URL+"/npm/hoard-p-lib/-/hoard-p-lib-1.1.0.tgz"); code != http.StatusForbidden {
+		t.Errorf("direct download of a version younger than min_age: status %d, want 403", code)
+	}
+
 	evil := writeProject(t, map[string]string{"hoard-p-evil": "^1.0.0"})
 	out, err := newNpmClient(t, h.URL+"/npm/", "").install(evil, "npm")
 	if err == nil || !strings.Contains(out, "403") || !strings.Contains(out, "deny hoard-p-evil") {

@@ -126,3 +126,25 @@ func newestBelow(kept map[string]json.RawMessage, v string) string {
 	}
 	return found
 }
+
+var _ formats.ReleaseDater = Format{}
+
+// DatingRoute implements formats.ReleaseDater: a tarball is dated by its
+// package's full packument, whose time the abbreviated one may lack.
+func (Format) DatingRoute(rt formats.Route) (formats.Route, bool) {
+	if rt.Kind != formats.Artifact || rt.Package == "" {
+		return formats.Route{}, false
+	}
+	return packument(rt.Package, false), true
+}
+
+// ReleaseTime implements formats.ReleaseDater.
+func (Format) ReleaseTime(doc []byte, version string) time.Time {
+	var p struct {
+		Time map[string]json.RawMessage `json:"time"`
+	}
+	if json.Unmarshal(doc, &p) != nil {
+		return time.Time{}
+	}
+	return releaseTime(p.Time[version])
+}

@@ -142,3 +142,13 @@ func (g *Gate) MaxSize() int64 {
 	}
 	return g.maxSize
 }
+
+// NeedsTime reports whether a verdict on name can depend on a release time: a
+// freeze, or a minimum age the name is not exempt from. Callers look the time up
+// only then.
+func (g *Gate) NeedsTime(name string) bool {
+	if g == nil {
+		return false
+	}
+	return !g.freeze.IsZero() || (g.minAge > 0 && !g.isExempt(name))
+}
