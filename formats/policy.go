@@ -48,3 +48,13 @@ type ReleaseDater interface {
 	// zero when it states none.
 	ReleaseTime(doc []byte, version string) time.Time
 }
+
+// FilteredChecksummer is implemented by VersionFilter formats that serve checksum
+// documents of their metadata (Maven's maven-metadata.xml.sha1): when the
+// document is filtered, its checksums must be those of the filtered bytes.
+// FilteredChecksum names, for such a checksum route, the document route and the
+// algorithm (md5, sha1, sha256, sha512); the answer is then the lower-case hex
+// digest of the document as filtered.
+type FilteredChecksummer interface {
+	FilteredChecksum(rt Route) (doc Route, algo string, ok bool)
+}

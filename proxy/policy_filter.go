@@ -2,9 +2,13 @@ package proxy
 
 import (
 	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"net/http"
 	"strings"
 	"time"
@@ -27,7 +31,10 @@ const maxHiddenListed = 20
 // filtered bytes. Filtering runs here, on every answer, and never on what is
 // cached: a minimum age lets a version through as time passes, and a reload
 // changes the policy, so a filtered copy in the cache would go wrong with both.
-// It returns false when the policy has nothing to filter here.
+// A checksum file of a filtered document (formats.FilteredChecksummer) is the
+// digest of the filtered bytes, so a client checking one against the other
+// finds them consistent. It returns false when the policy has nothing to filter
+// here.
 func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) bool {
 	g := m.policy.Load()
 	if g.Empty() || rt.Kind != formats.Metadata {
@@ -38,12 +45,18 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	if !ok || !gated {
 		return false
 	}
-	name, _, ok := gf.Subject(rt)
-	if !ok {
+	docRoute, algo := rt, ""
+	if fc, ok := m.format.(formats.FilteredChecksummer); ok {
+		if d, a, ok := fc.FilteredChecksum(rt); ok {
+			docRoute, algo = d, a
+		}
+	}
+	name, version, ok := gf.Subject(docRoute)
+	if !ok || version != "" {
 		return false
 	}
 	buf := &bufferedAnswer{header: http.Header{}}
-	s.engine.serveRead(buf, wholeGet(r), m, rt)
+	s.engine.serveRead(buf, wholeGet(r), m, docRoute)
 	if buf.status != http.StatusOK {
 		buf.relay(w, r)
 		return true
@@ -52,7 +65,7 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	judge := func(version string, released time.Time) policygate.Reason {
 		return g.Decide(policygate.Version{Name: name, Version: version, Time: released}, now)
 	}
-	out, hidden, err := vf.FilterVersions(rt, buf.body.Bytes(), judge)
+	out, hidden, err := vf.FilterVersions(docRoute, buf.body.Bytes(), judge)
 	if err != nil {
 		s.log.Warn().Err(err).Str("mount", m.name).Str("package", name).Msg("filtering metadata by policy failed")
 		m.format.WriteError(w, r, http.StatusBadGateway, fmt.Errorf("the upstream's metadata for %s could not be filtered by this registry's policy", name))
@@ -68,15 +81,38 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	}
 	if len(hidden) > 0 {
 		h.Set(hiddenHeader, hiddenList(hidden))
-		for rule, n := range countRules(hidden) {
-			s.metrics.policyHidden(m.name, rule, n)
+		if algo == "" {
+			for rule, n := range countRules(hidden) {
+				s.metrics.policyHidden(m.name, rule, n)
+			}
 		}
+	}
+	if algo != "" {
+		out = []byte(hexDigest(algo, out))
+		h.Set("Content-Type", "text/plain")
 	}
 	sum := sha256.Sum256(out)
 	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
 	modified, _ := http.ParseTime(buf.header.Get("Last-Modified"))
 	http.ServeContent(w, r, "", modified, bytes.NewReader(out))
 	return true
+}
+
+// hexDigest is the lower-case hex digest of b by a checksum file's algorithm.
+func hexDigest(algo string, b []byte) string {
+	var h hash.Hash
+	switch algo {
+	case "md5":
+		h = md5.New()
+	case "sha1":
+		h = sha1.New()
+	case "sha512":
+		h = sha512.New()
+	default:
+		h = sha256.New()
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // wholeGet is r as a plain GET of the whole document: the engine's answer is

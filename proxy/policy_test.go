@@ -89,3 +89,30 @@ func TestPolicyMaxArtifactSize(t *testing.T) {
 	e.assertNotCached(policyJar)
 	mustGet(t, e.url(policyJarNext), []byte("small"))
 }
+
+// A maven-metadata.xml is served without the versions a deny covers, latest
+// and release recomputed, and its checksum files are those of the filtered
+// bytes, not the upstream's.
+func TestPolicyFiltersMavenMetadataAndItsChecksums(t *testing.T) {
+	body := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<metadata><groupId>com.example</groupId><artifactId>lib</artifactId>
+<versioning><latest>2.0</latest><release>2.0</release><versions><version>1.0</version><version>2.0</version></versions></versioning>
+</metadata>
+`)
+	o := newOrigin(t)
+	o.publish(metaPath, body)
+	e := newEnv(t, o, func(c *configs.Config) { c.Mounts[0].Policy.Deny = []string{"com.example:lib@[2.0,)"} })
+	r := get(t, e.url(metaPath))
+	if r.status != http.StatusOK || strings.Contains(string(r.body), "2.0") || !strings.Contains(string(r.body), "<release>1.0</release>") {
+		t.Fatalf("status %d body %s", r.status, r.body)
+	}
+	if got := r.header.Get(hiddenHeader); got != "2.0 (deny com.example:lib@[2.0,))" {
+		t.Errorf("%s = %q", hiddenHeader, got)
+	}
+	for algo, path := range map[string]string{"sha1": metaPath + ".sha1", "md5": metaPath + ".md5"} {
+		c := get(t, e.url(path))
+		if c.status != http.StatusOK || string(c.body) != hexDigest(algo, r.body) {
+			t.Errorf("%s: status %d %q, want the %s of the filtered document %q", path, c.status, c.body, algo, hexDigest(algo, r.body))
+		}
+	}
+}
