@@ -39,14 +39,16 @@ type Hidden struct {
 
 // ReleaseDater is implemented by Gated formats whose metadata states when each
 // version was released, so that a direct download of a version too young for a
-// minimum age, or released after a freeze, is refused as its metadata hides it.
+// minimum age, or released after a freeze, is refused as its metadata hides it,
+// and a document that states no times (npm's abbreviated packument, from some
+// registries) is filtered with those of the one that does.
 type ReleaseDater interface {
-	// DatingRoute is the Metadata route whose document dates the version the
-	// artifact route rt downloads.
+	// DatingRoute is the Metadata route whose document dates the versions rt
+	// downloads or lists; false when rt's own document is the one.
 	DatingRoute(rt Route) (Route, bool)
-	// ReleaseTime reads version's release time from that document (as cached);
-	// zero when it states none.
-	ReleaseTime(doc []byte, version string) time.Time
+	// ReleaseTimes reads every version's release time from that document (as
+	// cached); a version it does not date is absent.
+	ReleaseTimes(doc []byte) map[string]time.Time
 }
 
 // FilteredChecksummer is implemented by VersionFilter formats that serve checksum

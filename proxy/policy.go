@@ -91,7 +91,7 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	v := policygate.Version{Name: name, Version: version}
 	reason := g.Decide(v, s.engine.now())
 	if !reason.Refused() && version != "" && g.NeedsTime(name) {
-		v.Time = s.releaseTime(r, m, rt, version)
+		v.Time = s.releaseTimes(r, m, rt)[version]
 		reason = g.Decide(v, s.engine.now())
 	}
 	if !reason.Refused() {
@@ -108,23 +108,24 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	return true
 }
 
-// releaseTime is when version was released, read from the document that dates
-// it (formats.ReleaseDater), served as any read is: from the cache, or fetched.
-// Zero when the format dates nothing or the document cannot be had: the version
-// is then judged without a time, as its metadata would be.
-func (s *Server) releaseTime(r *http.Request, m *mount, rt formats.Route, version string) time.Time {
+// releaseTimes are the release times of rt's package's versions, read from the
+// document that dates them (formats.ReleaseDater), served as any read is: from
+// the cache, or fetched. Nil when the format dates nothing there or the
+// document cannot be had: versions are then judged without a time, as the
+// upstream's metadata would have them.
+func (s *Server) releaseTimes(r *http.Request, m *mount, rt formats.Route) map[string]time.Time {
 	rd, ok := m.format.(formats.ReleaseDater)
 	if !ok {
-		return time.Time{}
+		return nil
 	}
 	dating, ok := rd.DatingRoute(rt)
 	if !ok {
-		return time.Time{}
+		return nil
 	}
 	buf := &bufferedAnswer{header: http.Header{}}
 	s.engine.serveRead(buf, wholeGet(r), m, dating)
 	if buf.status != http.StatusOK {
-		return time.Time{}
+		return nil
 	}
-	return rd.ReleaseTime(buf.body.Bytes(), version)
+	return rd.ReleaseTimes(buf.body.Bytes())
 }

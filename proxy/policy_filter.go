@@ -62,7 +62,17 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 		return true
 	}
 	now := s.engine.now()
+	var dated map[string]time.Time // from the dating document, read once if needed
 	judge := func(version string, released time.Time) policygate.Reason {
+		if released.IsZero() && g.NeedsTime(name) {
+			if dated == nil {
+				dated = s.releaseTimes(r, m, docRoute)
+				if dated == nil {
+					dated = map[string]time.Time{}
+				}
+			}
+			released = dated[version]
+		}
 		return g.Decide(policygate.Version{Name: name, Version: version, Time: released}, now)
 	}
 	out, hidden, err := vf.FilterVersions(docRoute, buf.body.Bytes(), judge)

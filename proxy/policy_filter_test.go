@@ -127,3 +127,25 @@ func gzipped(t *testing.T, s string) []byte {
 	}
 	return b.Bytes()
 }
+
+// An abbreviated packument that states no release times is filtered with those
+// of the full packument.
+func TestPolicyDatesAbbreviatedPackumentFromFull(t *testing.T) {
+	now := time.Now()
+	full := packumentAt(map[string]time.Time{"1.0.0": now.AddDate(0, 0, -30), "1.1.0": now.Add(-time.Hour)}, "1.1.0")
+	abbrev := []byte(`{"name":"left-pad","dist-tags":{"latest":"1.1.0"},"versions":{"1.0.0":{"version":"1.0.0","dist":{}},"1.1.0":{"version":"1.1.0","dist":{}}}}`)
+	o := newOrigin(t)
+	o.fault("/left-pad", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.Header.Get("Accept"), "vnd.npm.install-v1") {
+			w.Write(abbrev)
+			return
+		}
+		w.Write(full)
+	})
+	_, base, _ := newPolicyNpmEnv(t, o, configs.Policy{MinAge: configs.Age(72 * time.Hour)})
+	r := do(t, http.MethodGet, base+"/left-pad", nil, http.Header{"Accept": {"application/vnd.npm.install-v1+json"}})
+	if r.status != http.StatusOK || strings.Contains(string(r.body), `"1.1.0"`) || r.header.Get(hiddenHeader) == "" {
+		t.Fatalf("status %d %s=%q body %s", r.status, hiddenHeader, r.header.Get(hiddenHeader), r.body)
+	}
+}

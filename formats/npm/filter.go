@@ -3,6 +3,7 @@ package npm
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"hoard/formats"
@@ -129,22 +130,31 @@ func newestBelow(kept map[string]json.RawMessage, v string) string {
 
 var _ formats.ReleaseDater = Format{}
 
-// DatingRoute implements formats.ReleaseDater: a tarball is dated by its
-// package's full packument, whose time the abbreviated one may lack.
+// DatingRoute implements formats.ReleaseDater: a tarball, or an abbreviated
+// packument (which may lack time), is dated by its package's full packument.
 func (Format) DatingRoute(rt formats.Route) (formats.Route, bool) {
-	if rt.Kind != formats.Artifact || rt.Package == "" {
+	if rt.Package == "" {
 		return formats.Route{}, false
 	}
-	return packument(rt.Package, false), true
+	if rt.Kind == formats.Artifact || (rt.Kind == formats.Metadata && strings.HasSuffix(rt.Key, "@abbrev")) {
+		return packument(rt.Package, false), true
+	}
+	return formats.Route{}, false
 }
 
-// ReleaseTime implements formats.ReleaseDater.
-func (Format) ReleaseTime(doc []byte, version string) time.Time {
+// ReleaseTimes implements formats.ReleaseDater.
+func (Format) ReleaseTimes(doc []byte) map[string]time.Time {
 	var p struct {
 		Time map[string]json.RawMessage `json:"time"`
 	}
+	out := map[string]time.Time{}
 	if json.Unmarshal(doc, &p) != nil {
-		return time.Time{}
+		return out
 	}
-	return releaseTime(p.Time[version])
+	for v, raw := range p.Time {
+		if t := releaseTime(raw); !t.IsZero() && v != "created" && v != "modified" {
+			out[v] = t
+		}
+	}
+	return out
 }
