@@ -69,6 +69,13 @@ func TestNpmPolicyMinAgeDenyAndReload(t *testing.T) {
 	if got := installed(t, project, "hoard-p-"); !got["hoard-p-lib@1.0.0"] {
 		t.Errorf("with min_age, npm installed %v, want hoard-p-lib@1.0.0", keys(got))
 	}
+	// pnpm reads the abbreviated document.
+	if _, err := newNpmClient(t, h.URL+"/npm/", "").install(project, "pnpm"); err != nil {
+		t.Fatal(err)
+	}
+	if got := installed(t, project, "hoard-p-"); !got["hoard-p-lib@1.0.0"] {
+		t.Errorf("with min_age, pnpm installed %v, want hoard-p-lib@1.0.0", keys(got))
+	}
 	if _, err := newNpmClient(t, h.URL+"/exempt/", "").install(project, "npm"); err != nil {
 		t.Fatal(err)
 	}
