@@ -135,6 +135,9 @@ func (d Date) MarshalYAML() (any, error) {
 }
 
 func parseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil // as `hoard config print` writes no freeze
+	}
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}

@@ -77,3 +77,14 @@ func TestAgeAndDateRoundTrip(t *testing.T) {
 		t.Error("a negative age was accepted")
 	}
 }
+
+// What `hoard config print` writes of an empty policy loads back.
+func TestEmptyPolicyPrintsAndLoadsBack(t *testing.T) {
+	out, err := Date{}.MarshalYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := parseDate(out.(string)); err != nil || !d.IsZero() {
+		t.Errorf("%q read back as %v, %v", out, d, err)
+	}
+}
