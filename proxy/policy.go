@@ -91,7 +91,9 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	v := policygate.Version{Name: name, Version: version}
 	reason := g.Decide(v, s.engine.now())
 	if !reason.Refused() && version != "" && g.NeedsTime(name) {
-		v.Time = s.releaseTimes(r, m, rt)[version]
+		if v.Time = s.releaseTimes(r, m, rt)[version]; v.Time.IsZero() {
+			v.Time = s.seenTime(m, name, version, s.engine.now())
+		}
 		reason = g.Decide(v, s.engine.now())
 	}
 	if !reason.Refused() {
@@ -128,4 +130,25 @@ func (s *Server) releaseTimes(r *http.Request, m *mount, rt formats.Route) map[s
 		return nil
 	}
 	return rd.ReleaseTimes(buf.body.Bytes())
+}
+
+// seenTime is when the mount first saw name@version, recorded at now if it never
+// did: the release time of a version whose upstream states none (GitHub's npm
+// registry drops a packument's time). Kept in the cache's index, it survives
+// restarts and evictions. The versions listed when the package itself is first
+// seen are its baseline, dated at the epoch: their release came before Hoard
+// could know, and a new gateway must not hide every version it has never seen.
+// If the record cannot be read the version counts as new.
+func (s *Server) seenTime(m *mount, name, version string, now time.Time) time.Time {
+	first := now
+	pkgFirst, err := s.engine.store.FirstSeen(m.name+"/"+name, now)
+	if err == nil && pkgFirst.Equal(now) {
+		first = time.Unix(0, 0)
+	}
+	t, verr := s.engine.store.FirstSeen(m.name+"/"+name+"@"+version, first)
+	if err = errors.Join(err, verr); err != nil {
+		s.log.Warn().Err(err).Str("mount", m.name).Str("package", name).Msg("first-seen time not kept; the version counts as new")
+		return now
+	}
+	return t
 }

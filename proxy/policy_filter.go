@@ -71,7 +71,9 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 					dated = map[string]time.Time{}
 				}
 			}
-			released = dated[version]
+			if released = dated[version]; released.IsZero() {
+				released = s.seenTime(m, name, version, now)
+			}
 		}
 		return g.Decide(policygate.Version{Name: name, Version: version, Time: released}, now)
 	}

@@ -149,3 +149,37 @@ func TestPolicyDatesAbbreviatedPackumentFromFull(t *testing.T) {
 		t.Fatalf("status %d %s=%q body %s", r.status, hiddenHeader, r.header.Get(hiddenHeader), r.body)
 	}
 }
+
+func packumentNoTime(versions ...string) []byte {
+	vs := map[string]any{}
+	for _, v := range versions {
+		vs[v] = map[string]any{"name": "left-pad", "version": v, "dist": map[string]string{}}
+	}
+	b, _ := json.Marshal(map[string]any{"name": "left-pad", "dist-tags": map[string]string{"latest": versions[len(versions)-1]}, "versions": vs})
+	return b
+}
+
+// An upstream that states no release times: the versions listed when the
+// package is first seen are its baseline and pass; a version that appears later
+// is dated by when Hoard first saw it, and waits min_age from then.
+func TestPolicyDatesByFirstSightWhenUpstreamStatesNoTime(t *testing.T) {
+	o := newOrigin(t)
+	o.add("/left-pad", packumentNoTime("1.0.0"))
+	_, base, clock := newPolicyNpmEnv(t, o, configs.Policy{MinAge: configs.Age(72 * time.Hour)})
+	if r := get(t, base+"/left-pad"); r.status != http.StatusOK || !strings.Contains(string(r.body), `"1.0.0"`) {
+		t.Fatalf("baseline hidden: status %d body %s", r.status, r.body)
+	}
+	o.add("/left-pad", packumentNoTime("1.0.0", "1.1.0"))
+	clock.Advance(time.Hour) // past the packument's TTL
+	r := get(t, base+"/left-pad")
+	if strings.Contains(string(r.body), `"1.1.0"`) || r.header.Get(hiddenHeader) != "1.1.0 (min_age 72h0m0s)" {
+		t.Fatalf("a version first seen now is not hidden: %s=%q body %s", hiddenHeader, r.header.Get(hiddenHeader), r.body)
+	}
+	if r := get(t, base+"/left-pad/-/left-pad-1.1.0.tgz"); r.status != http.StatusForbidden {
+		t.Errorf("its tarball: status %d, want 403", r.status)
+	}
+	clock.Advance(72 * time.Hour)
+	if r := get(t, base+"/left-pad"); !strings.Contains(string(r.body), `"1.1.0"`) {
+		t.Errorf("72h after first sight 1.1.0 is still hidden: %s", r.body)
+	}
+}
