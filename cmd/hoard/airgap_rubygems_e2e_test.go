@@ -14,21 +14,7 @@ import (
 // serves bundle install from a fresh client, to a local token covering the owner.
 func TestAirGapRubyGems(t *testing.T) {
 	requireRubyTools(t)
-	gh, err := fakegithub.New(fakegithub.Options{QuickSpec: rubyQuickSpec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	token := gh.AddToken("acme", "read:packages")
-	for _, g := range []gemSpec{
-		{name: "hoard-leaf", version: "1.0.0"},
-		{name: "hoard-app", version: "1.0.0", deps: map[string]string{"hoard-leaf": "~> 1.0"}},
-	} {
-		_, body := buildGem(t, g)
-		if err := gh.SeedGem("acme", body); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gh, token := startGemRegistry(t, "hoard")
 	upstream := gh.URL(fakegithub.Rubygems)
 	source := strings.Replace(upstream, "://", "://acme:"+token+"@", 1) + "/acme/"
 	lockProject := t.TempDir()

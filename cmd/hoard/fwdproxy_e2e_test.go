@@ -205,21 +205,7 @@ func (r *fwdRig) mvnPackage(t *testing.T) {
 // startFwdGems is GitHub's RubyGems registry (played by fakegithub) behind a TLS
 // front, with an app gem and its dependency; it returns the front and a token.
 func startFwdGems(t *testing.T, pki *testPKI) (*tlsFront, string) {
-	gh, err := fakegithub.New(fakegithub.Options{QuickSpec: rubyQuickSpec})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	token := gh.AddToken("acme", "read:packages")
-	for _, g := range []gemSpec{
-		{name: "hoard-fp-leaf", version: "1.0.0"},
-		{name: "hoard-fp-app", version: "1.0.0", deps: map[string]string{"hoard-fp-leaf": "~> 1.0"}},
-	} {
-		_, body := buildGem(t, g)
-		if err := gh.SeedGem("acme", body); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gh, token := startGemRegistry(t, "hoard-fp")
 	return startTLSFront(t, pki, reverseTo(t, gh.URL(fakegithub.Rubygems))), token
 }
 

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hoard/bench/fakegithub"
 )
 
 const rubyClientTimeout = 3 * time.Minute
@@ -173,4 +175,27 @@ func (c *rubyClient) bundleInstall(project, source string, deps map[string]strin
 	out, err := c.run(project, nil, "bundle", "install", "--verbose")
 	lock, _ := os.ReadFile(filepath.Join(project, "Gemfile.lock"))
 	return out, string(lock), err
+}
+
+// startGemRegistry is GitHub's RubyGems registry, played by fakegithub, holding an
+// app gem (prefix-app) and its dependency (prefix-leaf) for owner acme; it returns
+// the fake and a read token.
+func startGemRegistry(t *testing.T, prefix string) (*fakegithub.Server, string) {
+	t.Helper()
+	gh, err := fakegithub.New(fakegithub.Options{QuickSpec: rubyQuickSpec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gh.Close)
+	token := gh.AddToken("acme", "read:packages")
+	for _, g := range []gemSpec{
+		{name: prefix + "-leaf", version: "1.0.0"},
+		{name: prefix + "-app", version: "1.0.0", deps: map[string]string{prefix + "-leaf": "~> 1.0"}},
+	} {
+		_, body := buildGem(t, g)
+		if err := gh.SeedGem("acme", body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return gh, token
 }
