@@ -26,7 +26,7 @@ func (s *Store) Verify(ctx context.Context) (VerifyReport, error) {
 	var rep VerifyReport
 	tick := s.progressTicker(ctx)
 	err := s.walkBlobs(ctx, func(hx, path string, info fs.FileInfo) error {
-		defer tick()
+		defer tick(info.Size())
 		ok, err := hashMatches(ctx, path, hx)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // removed since the directory was listed
@@ -111,7 +111,7 @@ func (s *Store) GC(ctx context.Context) (GCReport, error) {
 	rep.TmpRemoved, rep.TmpBytes = s.sweptFiles, s.sweptBytes // swept when this store opened
 	tick := s.progressTicker(ctx)
 	err := s.walkBlobs(ctx, func(hx, _ string, info fs.FileInfo) error {
-		defer tick()
+		defer tick(info.Size())
 		if s.referenced(hx) {
 			return nil // the common case, checked without the digest lock
 		}

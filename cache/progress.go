@@ -5,20 +5,27 @@ import (
 	"io/fs"
 )
 
-// progressTicker returns the function Verify and GC call after each blob file. It
-// reports to Options.Progress, counting the files first for the total; without
-// Progress it does nothing and nothing is counted.
-func (s *Store) progressTicker(ctx context.Context) func() {
+// progressTicker returns the function Verify and GC call after each blob file,
+// with its size. It reports to Options.Progress, counting the files and their
+// bytes first for the totals; without Progress it does nothing and nothing is
+// counted.
+func (s *Store) progressTicker(ctx context.Context) func(size int64) {
 	report := s.opts.Progress
 	if report == nil {
-		return func() {}
+		return func(int64) {}
 	}
-	total := 0
-	_ = s.walkBlobs(ctx, func(string, string, fs.FileInfo) error { total++; return nil })
-	report(0, total)
-	done := 0
-	return func() {
+	total, totalBytes := 0, int64(0)
+	_ = s.walkBlobs(ctx, func(_, _ string, info fs.FileInfo) error {
+		total++
+		totalBytes += info.Size()
+		return nil
+	})
+	report(0, total, 0, totalBytes)
+	done, doneBytes := 0, int64(0)
+	return func(size int64) {
 		done++
-		report(done, max(done, total)) // files added since the count stretch the total
+		doneBytes += size
+		// Files added since the count stretch the totals.
+		report(done, max(done, total), doneBytes, max(doneBytes, totalBytes))
 	}
 }

@@ -29,8 +29,9 @@ type Options struct {
 	TouchResolution time.Duration
 	Logger          zerolog.Logger
 	ReadOnly        bool // for tools that only read: no writes, no tmp sweep, no flusher
-	// Progress, if set, hears how far Verify and GC have got, in blob files.
-	Progress func(done, total int)
+	// Progress, if set, hears how far Verify and GC have got, in blob files and
+	// their bytes.
+	Progress func(done, total int, doneBytes, totalBytes int64)
 
 	// EntryBytes is the ristretto budget for decoded index entries (default 16 MiB,
 	// roughly 60,000 entries).
