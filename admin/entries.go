@@ -162,3 +162,17 @@ func toListed(m configs.Mount, l cache.Listed) ListedEntry {
 	}
 	return e
 }
+
+// collect returns the entries sel names that keep accepts. Purge and pin gather
+// first and change after: changing the index while it is walked would compete
+// with the walk's own read transaction.
+func (s *Server) collect(r *http.Request, sel selection, keep func(cache.Listed) bool) ([]cache.Listed, error) {
+	var out []cache.Listed
+	err := s.each(r, sel, "", func(_ configs.Mount, l cache.Listed) bool {
+		if keep(l) {
+			out = append(out, l)
+		}
+		return true
+	})
+	return out, err
+}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"hoard/cache"
-	"hoard/configs"
 )
 
 // PinRequest is the body of POST /api/pin and /api/unpin: the entries of a mount
@@ -38,13 +37,7 @@ func (s *Server) setPins(w http.ResponseWriter, r *http.Request, pin bool) {
 		writeError(w, http.StatusBadRequest, bad)
 		return
 	}
-	var chosen []cache.Listed
-	err := s.each(r, sel, "", func(_ configs.Mount, l cache.Listed) bool {
-		if l.Pinned != pin {
-			chosen = append(chosen, l)
-		}
-		return true
-	})
+	chosen, err := s.collect(r, sel, func(l cache.Listed) bool { return l.Pinned != pin })
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return

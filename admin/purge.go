@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"hoard/cache"
-	"hoard/configs"
 )
 
 // PurgeRequest is POST /api/purge's body. A mount is required, so that no typo
@@ -42,15 +41,7 @@ func (s *Server) purge(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, bad)
 		return
 	}
-	// Collect first, delete after: deleting while the index is being walked
-	// would compete with the walk's own read transaction.
-	var doomed []cache.Listed
-	err := s.each(r, sel, "", func(_ configs.Mount, l cache.Listed) bool {
-		if !req.MetadataOnly || l.Mutable {
-			doomed = append(doomed, l)
-		}
-		return true
-	})
+	doomed, err := s.collect(r, sel, func(l cache.Listed) bool { return !req.MetadataOnly || l.Mutable })
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return

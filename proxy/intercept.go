@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,6 +9,7 @@ import (
 
 	"hoard/configs"
 	"hoard/formats"
+	"hoard/upstream"
 )
 
 // Forward-proxy mode hands the server requests that a client addressed to a
@@ -46,12 +46,12 @@ func newFronts(mounts map[string]*mount, aliases map[string][]string) map[string
 	out := map[string][]hostFront{}
 	for _, m := range mounts {
 		for _, u := range m.upstreams {
-			hp := hostPort(u.Base.Scheme, u.Base.Host)
+			hp := upstream.HostPort(u.Base.Scheme, u.Base.Host)
 			out[hp] = append(out[hp], hostFront{m: m, base: strings.TrimSuffix(u.Base.EscapedPath(), "/")})
 		}
 		for _, h := range aliases[m.name] {
 			for _, scheme := range []string{"https", "http"} {
-				hp := hostPort(scheme, h)
+				hp := upstream.HostPort(scheme, h)
 				out[hp] = append(out[hp], hostFront{m: m})
 			}
 		}
@@ -61,18 +61,6 @@ func newFronts(mounts map[string]*mount, aliases map[string][]string) map[string
 		sort.SliceStable(out[hp], func(i, j int) bool { return len(out[hp][i].base) > len(out[hp][j].base) })
 	}
 	return out
-}
-
-// hostPort is host with the scheme's default port when it names none.
-func hostPort(scheme, host string) string {
-	if _, _, err := net.SplitHostPort(host); err == nil {
-		return strings.ToLower(host)
-	}
-	port := "443"
-	if scheme == "http" {
-		port = "80"
-	}
-	return net.JoinHostPort(strings.ToLower(strings.Trim(host, "[]")), port)
 }
 
 // InterceptHosts are the host:port pairs some mount fronts, sorted.
@@ -89,7 +77,7 @@ func (s *Server) InterceptHosts() []string {
 // client asked for, with its scheme), or false when no mount fronts it.
 func (s *Server) Intercept(r *http.Request, u *url.URL) (*http.Request, bool) {
 	path := u.EscapedPath()
-	for _, f := range s.fronts[hostPort(u.Scheme, u.Host)] {
+	for _, f := range s.fronts[upstream.HostPort(u.Scheme, u.Host)] {
 		sub, ok := underBase(path, f.base)
 		if !ok {
 			continue

@@ -24,6 +24,8 @@ import (
 
 	"github.com/elazarl/goproxy"
 	"github.com/rs/zerolog"
+
+	"hoard/upstream"
 )
 
 // Options builds a Proxy.
@@ -116,7 +118,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := *r.URL
-	hp := hostPort(u.Scheme, u.Host)
+	hp := upstream.HostPort(u.Scheme, u.Host)
 	switch {
 	case p.self[hp]:
 		p.serveSelf(w, r)
@@ -132,7 +134,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // connect intercepts a CONNECT to a fronted host, tunnels an allowed one, and
 // refuses the rest.
 func (p *Proxy) connect(w http.ResponseWriter, r *http.Request) {
-	hp := hostPort("https", r.URL.Host)
+	hp := upstream.HostPort("https", r.URL.Host)
 	switch {
 	case p.hosts[hp] || p.self[hp]:
 		p.mitm.intercept(w, hp)
@@ -195,18 +197,6 @@ func (p *Proxy) authorized(r *http.Request) bool {
 	}
 	got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
 	return err == nil && subtle.ConstantTimeCompare(got, []byte(p.o.Auth)) == 1
-}
-
-// hostPort is host with the scheme's default port when it names none, lowercased.
-func hostPort(scheme, host string) string {
-	if _, _, err := net.SplitHostPort(host); err == nil {
-		return strings.ToLower(host)
-	}
-	port := "443"
-	if scheme == "http" {
-		port = "80"
-	}
-	return net.JoinHostPort(strings.ToLower(strings.Trim(host, "[]")), port)
 }
 
 func set(list []string) map[string]bool {

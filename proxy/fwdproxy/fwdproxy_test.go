@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"hoard/upstream"
 )
 
 // fakeHoard stands in for the mount handlers: it answers every request with what
@@ -34,7 +36,7 @@ func (f *fakeHoard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeHoard) intercept(r *http.Request, u *url.URL) (*http.Request, bool) {
-	return r, hostPort(u.Scheme, u.Host) == f.fronted && strings.HasPrefix(u.Path, "/pkgs/")
+	return r, upstream.HostPort(u.Scheme, u.Host) == f.fronted && strings.HasPrefix(u.Path, "/pkgs/")
 }
 
 type rig struct {
