@@ -78,7 +78,7 @@ const (
 // A bundle refused for any reason publishes nothing and leaves no blob behind.
 func Import(ctx context.Context, store *cache.Store, o ImportOptions, r io.Reader) (Report, error) {
 	rep := Report{DryRun: o.DryRun}
-	tr := tar.NewReader(ctxReader{ctx, r})
+	tr := tar.NewReader(cache.ContextReader(ctx, r))
 	m, hdr, err := readHead(tr, o.Keys, &rep)
 	if err != nil {
 		return rep, err
@@ -295,17 +295,4 @@ func readBlob(tr *tar.Reader, store *cache.Store, want Blob, keep bool) (cache.D
 		return "", err
 	}
 	return placedAs, nil
-}
-
-// ctxReader ends a read once ctx is done (a client that went away).
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

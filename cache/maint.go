@@ -226,6 +226,12 @@ func hashMatches(ctx context.Context, path, hx string) (bool, error) {
 	return hex.EncodeToString(h.Sum(nil)) == hx, nil
 }
 
+// ContextReader wraps r so that a read fails once ctx is done: a long copy
+// (a verify pass, an import) stops soon after its caller goes away.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader {
+	return ctxReader{ctx, r}
+}
+
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
