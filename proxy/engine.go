@@ -155,6 +155,7 @@ func (e *engine) fetch(ctx context.Context, spec fillSpec) (*http.Response, stri
 		start := e.now()
 		resp, err = u.Do(req)
 		e.metrics.upstreamDone(spec.mount.name, resp, err, e.now().Sub(start))
+		e.metrics.countUpstream(resp, spec.mount.name, spec.mount.format.Name())
 		if err != nil {
 			return nil, "", err
 		}

@@ -129,6 +129,7 @@ func (e *engine) sendUpstream(r *http.Request, m *mount, u *upstream.Upstream, r
 	start := e.now()
 	resp, err := u.Do(req)
 	e.metrics.upstreamDone(m.name, resp, err, e.now().Sub(start))
+	e.metrics.countUpstream(resp, m.name, m.format.Name())
 	return resp, err
 }
 

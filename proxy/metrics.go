@@ -12,6 +12,7 @@ import (
 
 	"hoard/cache"
 	"hoard/upstream"
+	"hoard/usage"
 )
 
 // metrics are one server's Prometheus collectors, on a registry of its own (no
@@ -26,6 +27,8 @@ type metrics struct {
 	corrupt          *prometheus.CounterVec
 	servedBy         sync.Map // servedKey -> *servedCounters
 	policy           *prometheus.CounterVec
+	usage            *usage.Counter // see usage.go
+	upstreamBytes    *prometheus.CounterVec
 }
 
 func newMetrics(store *cache.Store) *metrics {
@@ -53,6 +56,7 @@ func newMetrics(store *cache.Store) *metrics {
 		Name: "hoard_corrupt_blobs_total", Help: "Cached blobs that did not match their digest when first served since start; dropped and fetched again.",
 	}, []string{"mount"})
 	m.policy = newPolicyCounter(reg)
+	m.usage, m.upstreamBytes = usage.New(), newUpstreamBytes(reg)
 	reg.MustRegister(m.corrupt, m.requests, m.bytesServed, m.upstreamRequests, m.upstreamLatency, m.waiters,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(

@@ -19,6 +19,10 @@ type reqInfo struct {
 	mount  string
 	format string
 	result string
+	// pkg and key name the package and cache key a cacheable read was about, for
+	// the per-package usage counts.
+	pkg    string
+	key    string
 	caller caller
 	id     string
 	base   *zerolog.Logger
@@ -186,6 +190,7 @@ func (s *Server) record(r *http.Request, ri *reqInfo, cw *countingWriter, took t
 			result = resultBypass
 		}
 		s.metrics.served(ri.mount, ri.format, result, cw.bytes)
+		s.metrics.used(r, ri, cw)
 	}
 	s.access.Info().Str("request_id", ri.id).Str("method", r.Method).Str("path", r.URL.EscapedPath()).Int("status", cw.status).
 		Int64("bytes", cw.bytes).Float64("took_ms", ms(took)).Str("mount", ri.mount).Str("result", ri.result).

@@ -37,6 +37,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		return
 	}
 	key := m.cacheKey(rt.Key)
+	infoOf(r).pkg, infoOf(r).key = rt.Package, key
 	entry, err := e.store.Lookup(key)
 	if err != nil && e.fills.awaitSettling(r.Context(), key) {
 		entry, err = e.store.Lookup(key)

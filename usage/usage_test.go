@@ -1,0 +1,90 @@
+package usage
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+func TestServedCountsHitsAndPackages(t *testing.T) {
+	c := New()
+	c.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", false, 100)
+	for i := 0; i < 3; i++ {
+		c.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", true, 100)
+	}
+	c.Served("maven", "com.acme:lib", "maven/com/acme/lib/1.0/lib-1.0.jar", true, 5000)
+	c.Served("npm", "", "", true, 10) // no package: counted nowhere
+
+	if got := c.Hits("npm/left-pad/-/left-pad-1.0.0.tgz"); got != 3 {
+		t.Errorf("hits = %d, want 3 (the miss is not a hit)", got)
+	}
+	byHits, byBytes := c.Top(10)
+	if len(byHits) != 2 || byHits[0].Package != "left-pad" || byHits[0].Hits != 3 || byHits[0].Requests != 4 || byHits[0].Bytes != 400 {
+		t.Errorf("top by hits = %+v", byHits)
+	}
+	if len(byBytes) != 2 || byBytes[0].Package != "com.acme:lib" {
+		t.Errorf("top by bytes = %+v", byBytes)
+	}
+	c.Forget("npm/left-pad/-/left-pad-1.0.0.tgz")
+	if got := c.Hits("npm/left-pad/-/left-pad-1.0.0.tgz"); got != 0 {
+		t.Errorf("hits after Forget = %d", got)
+	}
+}
+
+func TestTopCutsToN(t *testing.T) {
+	c := New()
+	for i := 0; i < 20; i++ {
+		for j := 0; j <= i; j++ {
+			c.Served("m", fmt.Sprint("p", i), fmt.Sprint("m/p", i), true, 1)
+		}
+	}
+	byHits, _ := c.Top(5)
+	if len(byHits) != 5 || byHits[0].Package != "p19" || byHits[4].Package != "p15" {
+		t.Errorf("top 5 = %+v", byHits)
+	}
+}
+
+func TestErrorsRingKeepsNewestFirst(t *testing.T) {
+	c := New()
+	for i := 0; i < recentErrors+7; i++ {
+		c.Failed(Error{Path: fmt.Sprint("/x/", i), Status: 502})
+	}
+	errs, total := c.Errors()
+	if total != recentErrors+7 || len(errs) != recentErrors {
+		t.Fatalf("got %d of %d errors", len(errs), total)
+	}
+	if errs[0].Path != fmt.Sprint("/x/", recentErrors+6) || errs[len(errs)-1].Path != "/x/7" {
+		t.Errorf("order: first %s, last %s", errs[0].Path, errs[len(errs)-1].Path)
+	}
+	if errs[0].At.IsZero() {
+		t.Error("an error without a time is stamped")
+	}
+}
+
+func TestConcurrentServed(t *testing.T) {
+	c := New()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 1000; i++ {
+				c.Served("m", "p", "m/k", true, 1)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := c.Hits("m/k"); got != 8000 {
+		t.Errorf("hits = %d, want 8000", got)
+	}
+}
+
+func BenchmarkServedHit(b *testing.B) {
+	c := New()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", true, 100)
+		}
+	})
+}
