@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
@@ -18,6 +19,7 @@ import (
 	"hoard/cache"
 	"hoard/configs"
 	"hoard/formats"
+	"hoard/usage"
 )
 
 // Options builds the admin handler.
@@ -40,6 +42,12 @@ type Options struct {
 	// summarises; CacheBudget is cache.max_size (0: unlimited).
 	Metrics     prometheus.Gatherer
 	CacheBudget int64
+	// Usage, when set, is the proxy's per-entry and per-package counts and its
+	// recent errors: hits in the listing, top packages and errors on the status page.
+	Usage *usage.Counter
+	// PinnedBudget is cache.max_pinned_size: pins that would take the pinned
+	// entries past it are refused (0: no pins beyond the LRU budget's own).
+	PinnedBudget int64
 }
 
 // Server serves the admin API.
@@ -47,24 +55,56 @@ type Server struct {
 	o         Options
 	mux       *http.ServeMux
 	importing sync.Mutex // one import at a time
+	hist      *history
+	now       func() time.Time
+	done      chan struct{} // closed by Close: stops the sampler
+	sampled   chan struct{} // closed when the sampler has stopped
+	closeOnce sync.Once
 }
 
 // New builds the admin handler.
+// Every route of the API lives under /api/. The first paths of warm, export and
+// import (/-/admin/...) stay as aliases for clients written against them.
 func New(o Options) *Server {
-	s := &Server{o: o, mux: http.NewServeMux()}
-	s.mux.HandleFunc("POST /-/admin/warm", s.warm)
-	s.mux.HandleFunc("GET /-/admin/export", s.export)
-	s.mux.HandleFunc("POST /-/admin/import", s.importBundle)
+	s := &Server{o: o, mux: http.NewServeMux(), now: time.Now, done: make(chan struct{}), sampled: make(chan struct{})}
+	if s.o.Usage == nil {
+		s.o.Usage = usage.New() // nothing counts into it: empty figures, not nil checks everywhere
+	}
+	s.hist = newHistory(s.now())
+	for _, prefix := range []string{"/api", "/-/admin"} {
+		s.mux.HandleFunc("POST "+prefix+"/warm", s.warm)
+		s.mux.HandleFunc("GET "+prefix+"/export", s.export)
+		s.mux.HandleFunc("POST "+prefix+"/import", s.importBundle)
+	}
 	s.mux.HandleFunc("GET /api/entries", s.entries)
 	s.mux.HandleFunc("POST /api/purge", s.purge)
 	s.mux.HandleFunc("POST /api/pin", s.pin)
 	s.mux.HandleFunc("POST /api/unpin", s.unpin)
 	s.mux.HandleFunc("GET /api/stats", s.stats)
+	s.mux.HandleFunc("GET /api/history", s.history)
+	s.mux.HandleFunc("GET /api/top", s.top)
+	s.mux.HandleFunc("GET /api/errors", s.recentErrors)
+	if o.Store != nil {
+		go s.sampleLoop()
+	} else {
+		close(s.sampled) // nothing to sample
+	}
 	return s
 }
 
-// ServeHTTP checks the token, then routes.
+// Close stops the sampler that keeps the history.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
+	<-s.sampled
+}
+
+// ServeHTTP serves the status page's files to anyone (they hold no data: the
+// page asks the API, with the token), checks the token, then routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isPageAsset(r) {
+		servePage(w, r)
+		return
+	}
 	if s.o.Token != "" && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hoard-admin"`)
 		writeError(w, http.StatusUnauthorized, "the admin API needs the admin token: --admin-token or HOARD_ADMIN_TOKEN")

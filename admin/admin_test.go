@@ -17,7 +17,7 @@ func TestTokenRequired(t *testing.T) {
 		{"Basic c2VjcmV0", http.StatusUnauthorized},
 		{"Bearer secret", http.StatusNotFound}, // past the check: no such endpoint
 	} {
-		req := httptest.NewRequest("GET", "/-/admin/nothing", nil)
+		req := httptest.NewRequest("GET", "/api/nothing", nil)
 		if c.auth != "" {
 			req.Header.Set("Authorization", c.auth)
 		}
@@ -32,7 +32,7 @@ func TestTokenRequired(t *testing.T) {
 func TestNoTokenOnLoopback(t *testing.T) {
 	s := New(Options{})
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("GET", "/-/admin/nothing", nil))
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/api/nothing", nil))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("%d, want 404 without a token configured", rec.Code)
 	}

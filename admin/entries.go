@@ -26,6 +26,7 @@ type ListedEntry struct {
 	Metadata   bool       `json:"metadata"` // a document with a TTL, not an immutable artifact
 	Private    bool       `json:"private"`
 	Pinned     bool       `json:"pinned"` // eviction passes it by
+	Hits       int64      `json:"hits"`   // answers from the cache since start
 	FetchedAt  time.Time  `json:"fetched_at"`
 	LastAccess *time.Time `json:"last_access,omitempty"`
 }
@@ -139,7 +140,9 @@ func (s *Server) entries(w http.ResponseWriter, r *http.Request) {
 			page.Next = last
 			return false
 		}
-		page.Entries = append(page.Entries, toListed(m, l))
+		e := toListed(m, l)
+		e.Hits = s.o.Usage.Hits(l.Key)
+		page.Entries = append(page.Entries, e)
 		last = l.Key
 		return true
 	})

@@ -37,7 +37,7 @@ func TestExportChoosesMounts(t *testing.T) {
 		"?mount=npm&format=oci": {"npm", "reg"},
 	} {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest("GET", "/-/admin/export"+query, nil))
+		s.ServeHTTP(rec, httptest.NewRequest("GET", "/api/export"+query, nil))
 		tr := tar.NewReader(rec.Body)
 		if _, err := tr.Next(); err != nil {
 			t.Fatalf("%q: %v", query, err)

@@ -47,7 +47,7 @@ func TestConfiguredVerifyKeyRequired(t *testing.T) {
 	s := New(Options{Store: dst, Mounts: []configs.Mount{{Name: "maven", Format: "maven"}}, VerifyKey: pk, Logger: zerolog.Nop()})
 	post := func(b []byte) (int, string) {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest("POST", "/-/admin/import", bytes.NewReader(b)))
+		s.ServeHTTP(rec, httptest.NewRequest("POST", "/api/import", bytes.NewReader(b)))
 		return rec.Code, rec.Body.String()
 	}
 	if code, body := post(bundleOf(nil)); code != 422 || !strings.Contains(body, "not signed") {

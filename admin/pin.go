@@ -3,6 +3,7 @@ package admin
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"hoard/cache"
@@ -42,6 +43,9 @@ func (s *Server) setPins(w http.ResponseWriter, r *http.Request, pin bool) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	if pin && !s.withinPinnedBudget(w, chosen) {
+		return
+	}
 	var rep PinReport
 	for _, l := range chosen {
 		var err error
@@ -62,4 +66,29 @@ func (s *Server) setPins(w http.ResponseWriter, r *http.Request, pin bool) {
 	}
 	s.o.Logger.Info().Str("mount", req.Mount).Str("pattern", req.Pattern).Bool("pin", pin).Int("entries", rep.Entries).Msg("pin")
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// withinPinnedBudget refuses, with a 409 naming the figures, a pin that would take
+// the pinned entries past cache.max_pinned_size; nothing is pinned then. The check
+// is made when pinning: a pinned key refilled later with a larger body is not
+// refused, it only shows in the stats.
+func (s *Server) withinPinnedBudget(w http.ResponseWriter, chosen []cache.Listed) bool {
+	if s.o.PinnedBudget <= 0 {
+		return true
+	}
+	now, err := s.o.Store.Pinned()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return false
+	}
+	var more int64
+	for _, l := range chosen {
+		more += l.Size
+	}
+	if now.Bytes+more <= s.o.PinnedBudget {
+		return true
+	}
+	writeError(w, http.StatusConflict, fmt.Sprintf("pinning %d entries (%d bytes) would take the pinned bytes to %d, past cache.max_pinned_size %d: unpin something first or raise it",
+		len(chosen), more, now.Bytes+more, s.o.PinnedBudget))
+	return false
 }

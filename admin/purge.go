@@ -56,6 +56,7 @@ func (s *Server) purge(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, "purged "+strconv.Itoa(rep.Purged)+" entries, then: "+err.Error())
 			return
 		}
+		s.o.Usage.Forget(l.Key)
 		rep.Purged++
 		rep.Bytes += l.Size
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"net/http"
 
 	dto "github.com/prometheus/client_model/go"
@@ -14,7 +15,8 @@ type Stats struct {
 }
 
 // CacheStats are the store's figures. Pinned bytes add up pinned entries' sizes
-// and are part of Bytes; eviction never removes them.
+// and are part of Bytes; eviction never removes them, and pins past PinnedBudget
+// are refused, so the LRU always has Budget minus PinnedBudget to work with.
 type CacheStats struct {
 	Bytes         int64 `json:"bytes"`
 	Budget        int64 `json:"budget"` // cache.max_size; 0 = unlimited
@@ -22,6 +24,7 @@ type CacheStats struct {
 	Evictions     int64 `json:"evictions"`
 	PinnedEntries int64 `json:"pinned_entries"`
 	PinnedBytes   int64 `json:"pinned_bytes"`
+	PinnedBudget  int64 `json:"pinned_budget"` // cache.max_pinned_size, or half of max_size; 0 = no ceiling
 }
 
 // MountStats are one mount's traffic. HitRatio is answers from the cache (hit,
@@ -38,7 +41,10 @@ type MountStats struct {
 
 // UpstreamStats are a mount's exchanges with its upstreams.
 type UpstreamStats struct {
-	Requests  int64            `json:"requests"`
+	Requests int64 `json:"requests"`
+	// Bytes are response bodies read from the upstreams: fills, revalidations
+	// that brought a new body, and forwarded requests.
+	Bytes     int64            `json:"bytes"`
 	ByStatus  map[string]int64 `json:"by_status"` // "2xx" ... "5xx", "error" (no answer)
 	ErrorRate float64          `json:"error_rate"`
 	// MeanLatencySeconds is the mean time to response headers.
@@ -54,10 +60,23 @@ type Breaker struct {
 }
 
 func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
+	out, err := s.collectStats(true)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// collectStats reads the store's figures and the proxy's counters; withPins
+// adds the pinned entries, which costs a walk of the pins.
+func (s *Server) collectStats(withPins bool) (Stats, error) {
 	st := s.o.Store.Stats()
-	out := Stats{Cache: CacheStats{Bytes: st.Bytes, Budget: s.o.CacheBudget, Entries: st.Entries, Evictions: st.Evictions}}
-	if pins, err := s.o.Store.Pinned(); err == nil {
-		out.Cache.PinnedEntries, out.Cache.PinnedBytes = pins.Entries, pins.Bytes
+	out := Stats{Cache: CacheStats{Bytes: st.Bytes, Budget: s.o.CacheBudget, Entries: st.Entries, Evictions: st.Evictions, PinnedBudget: s.o.PinnedBudget}}
+	if withPins {
+		if pins, err := s.o.Store.Pinned(); err == nil {
+			out.Cache.PinnedEntries, out.Cache.PinnedBytes = pins.Entries, pins.Bytes
+		}
 	}
 	byMount := map[string]*MountStats{}
 	for _, m := range s.o.Mounts {
@@ -71,8 +90,7 @@ func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 	if s.o.Metrics != nil {
 		fams, err := s.o.Metrics.Gather()
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "reading the metrics: "+err.Error())
-			return
+			return out, fmt.Errorf("reading the metrics: %w", err)
 		}
 		for _, f := range fams {
 			addFamily(byMount, f)
@@ -81,7 +99,7 @@ func (s *Server) stats(w http.ResponseWriter, _ *http.Request) {
 	for i := range out.Mounts {
 		out.Mounts[i].finish()
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
 // addFamily folds one metric family into the mounts it has series for.
@@ -100,6 +118,8 @@ func addFamily(byMount map[string]*MountStats, f *dto.MetricFamily) {
 			ms.Requests[labels["result"]] += int64(m.GetCounter().GetValue())
 		case "hoard_served_bytes_total":
 			ms.BytesServed += int64(m.GetCounter().GetValue())
+		case "hoard_upstream_bytes_total":
+			ms.Upstream.Bytes += int64(m.GetCounter().GetValue())
 		case "hoard_upstream_requests_total":
 			ms.Upstream.ByStatus[labels["code"]] += int64(m.GetCounter().GetValue())
 		case "hoard_upstream_duration_seconds":

@@ -12,7 +12,7 @@ import (
 	"hoard/warm"
 )
 
-// WarmRequest is the body of POST /-/admin/warm.
+// WarmRequest is the body of POST /api/warm.
 type WarmRequest struct {
 	// Mount serves the files of its format; files of other formats go to the one
 	// mount of their format.

@@ -16,7 +16,7 @@ func warmAnswer(t *testing.T, mounts []configs.Mount, req WarmRequest) (int, str
 	s := New(Options{Mounts: mounts, Proxy: http.NotFoundHandler(), PublicURL: "http://hoard.test"})
 	b, _ := json.Marshal(req)
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("POST", "/-/admin/warm", bytes.NewReader(b)))
+	s.ServeHTTP(rec, httptest.NewRequest("POST", "/api/warm", bytes.NewReader(b)))
 	return rec.Code, rec.Body.String()
 }
 

@@ -67,7 +67,9 @@ type Log struct {
 
 // Cache configures the store and the pull-through engine.
 type Cache struct {
-	MaxSize         ByteSize `yaml:"max_size"`          // total budget of cached bytes; 0 = unlimited
+	MaxSize ByteSize `yaml:"max_size"` // total budget of cached bytes; 0 = unlimited
+	// MaxPinnedSize caps the pinned entries' bytes within MaxSize (see PinnedBudget).
+	MaxPinnedSize   ByteSize `yaml:"max_pinned_size"`
 	HotSize         ByteSize `yaml:"hot_size"`          // memory for small hot blobs
 	MaxArtifactSize ByteSize `yaml:"max_artifact_size"` // largest single body accepted; 0 = unlimited
 	// MaxMetadataSize caps a metadata document (npm packument, OCI manifest) that is

@@ -61,6 +61,9 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if c.Upstream.BreakerFailures < 1 {
 		add("upstream.breaker_failures", "must be at least 1")
 	}
+	if err := c.Cache.validatePinned(); err != nil {
+		add("cache.max_pinned_size", "%v", err)
+	}
 	if c.Cache.FillTimeout <= 0 {
 		add("cache.fill_timeout", "must be positive")
 	}

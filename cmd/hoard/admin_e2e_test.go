@@ -45,7 +45,7 @@ func TestAdminListener(t *testing.T) {
 		t.Error("the admin token appears in the log")
 	}
 	// The clients' listener does not serve the admin API.
-	if s := statusOf(t, h.URL+"/-/admin/export"); s == 200 {
+	if s := statusOf(t, h.URL+"/api/export"); s == 200 {
 		t.Error("the admin API answers on the clients' listener")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"hoard/bundle"
 	"hoard/cache"
 	"hoard/configs"
+	hoardusage "hoard/usage"
 )
 
 // startAdmin serves the admin API on admin.listen, apart from the clients'
@@ -39,9 +40,13 @@ func startAdmin(cfg configs.Config, proxyHandler http.Handler, store *cache.Stor
 	if m, ok := proxyHandler.(interface{ Metrics() prometheus.Gatherer }); ok {
 		gatherer = m.Metrics()
 	}
+	var counts *hoardusage.Counter // hits per entry and package, recent errors
+	if u, ok := proxyHandler.(interface{ Usage() *hoardusage.Counter }); ok {
+		counts = u.Usage()
+	}
 	h := admin.New(admin.Options{Store: store, Proxy: proxyHandler, Mounts: cfg.Mounts, PublicURL: cfg.PublicURL, Formats: builtinFormats(),
 		Token: token, VerifyKey: key, Logger: log.With().Str("component", "admin").Logger(),
-		CacheBudget: int64(cfg.Cache.MaxSize), Metrics: gatherer})
+		CacheBudget: int64(cfg.Cache.MaxSize), PinnedBudget: cfg.Cache.PinnedBudget(), Metrics: gatherer, Usage: counts})
 	ln, err := net.Listen("tcp", cfg.Admin.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("admin listener (admin.listen, --admin-listen; off turns it off): %w", err)
@@ -59,5 +64,6 @@ func startAdmin(cfg configs.Config, proxyHandler http.Handler, store *cache.Stor
 		if srv.Shutdown(ctx) != nil {
 			srv.Close()
 		}
+		h.Close()
 	}, nil
 }

@@ -69,7 +69,7 @@ func exportCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	resp, err := a.request(ctx, http.MethodGet, "/-/admin/export?"+q.Encode(), nil, nil)
+	resp, err := a.request(ctx, http.MethodGet, "/api/export?"+q.Encode(), nil, nil)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
@@ -174,7 +174,7 @@ func importCmd(args []string) error {
 	}
 	prog := newByteProgress(os.Stderr, "import", st.Size())
 	body := &progressReader{r: f, total: st.Size(), prog: prog}
-	path := "/-/admin/import"
+	path := "/api/import"
 	if *dry {
 		path += "?dry_run=1"
 	}

@@ -92,15 +92,15 @@ func (p *entryPrinter) print(e admin.ListedEntry) {
 		return
 	}
 	if !p.head {
-		fmt.Fprintln(p.tw, "MOUNT\tFORMAT\tKEY\tSIZE\tLAST ACCESS\tFLAGS")
+		fmt.Fprintln(p.tw, "MOUNT\tFORMAT\tKEY\tSIZE\tHITS\tLAST ACCESS\tFLAGS")
 		p.head = true
 	}
 	last := "-"
 	if e.LastAccess != nil {
 		last = e.LastAccess.Local().Format(time.DateTime)
 	}
-	fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Mount, e.Format, e.Key,
-		humanize.IBytes(uint64(e.Size)), last, entryFlags(e))
+	fmt.Fprintf(p.tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Mount, e.Format, e.Key,
+		humanize.IBytes(uint64(e.Size)), e.Hits, last, entryFlags(e))
 }
 
 func entryFlags(e admin.ListedEntry) string {

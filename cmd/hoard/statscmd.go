@@ -46,10 +46,14 @@ func printStats(w io.Writer, st admin.Stats) {
 	if c.Budget > 0 {
 		budget = humanize.IBytes(uint64(c.Budget))
 	}
+	pinned := humanize.IBytes(uint64(c.PinnedBytes))
+	if c.PinnedBudget > 0 {
+		pinned += " of " + humanize.IBytes(uint64(c.PinnedBudget))
+	}
 	fmt.Fprintf(w, "cache: %s of %s in %d entries; %d evicted; %d pinned (%s)\n",
-		humanize.IBytes(uint64(c.Bytes)), budget, c.Entries, c.Evictions, c.PinnedEntries, humanize.IBytes(uint64(c.PinnedBytes)))
+		humanize.IBytes(uint64(c.Bytes)), budget, c.Entries, c.Evictions, c.PinnedEntries, pinned)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MOUNT\tFORMAT\tHITS\tMISSES\tHIT RATIO\tSERVED\tUPSTREAM REQ\tERRORS\tMEAN LATENCY\tBREAKER")
+	fmt.Fprintln(tw, "MOUNT\tFORMAT\tHITS\tMISSES\tHIT RATIO\tSERVED\tFROM UPSTREAM\tUPSTREAM REQ\tERRORS\tMEAN LATENCY\tBREAKER")
 	for _, m := range st.Mounts {
 		breaker := "closed"
 		for _, b := range m.Upstream.Breakers {
@@ -57,9 +61,9 @@ func printStats(w io.Writer, st admin.Stats) {
 				breaker = "open: " + b.Upstream
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%s\t%d\t%.1f%%\t%.0fms\t%s\n", m.Mount, m.Format,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.1f%%\t%s\t%s\t%d\t%.1f%%\t%.0fms\t%s\n", m.Mount, m.Format,
 			m.Requests["hit"]+m.Requests["revalidated"]+m.Requests["stale"], m.Requests["miss"], m.HitRatio*100,
-			humanize.IBytes(uint64(m.BytesServed)), m.Upstream.Requests, m.Upstream.ErrorRate*100,
+			humanize.IBytes(uint64(m.BytesServed)), humanize.IBytes(uint64(m.Upstream.Bytes)), m.Upstream.Requests, m.Upstream.ErrorRate*100,
 			m.Upstream.MeanLatencySeconds*1000, breaker)
 	}
 	tw.Flush()

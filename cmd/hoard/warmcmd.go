@@ -49,7 +49,7 @@ func warmCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	resp, err := a.request(ctx, "POST", "/-/admin/warm", bytes.NewReader(body), map[string][]string{"Content-Type": {"application/json"}})
+	resp, err := a.request(ctx, "POST", "/api/warm", bytes.NewReader(body), map[string][]string{"Content-Type": {"application/json"}})
 	if err != nil {
 		return fmt.Errorf("warm: %w", err)
 	}
