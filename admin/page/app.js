@@ -73,7 +73,7 @@ function el(name, attrs, parent) {
 // plot draws series of [time, value] points (value null: no data) over the last
 // span milliseconds; the y axis starts at 0 and ends at yMax or the largest value.
 function plot(svg, spanMillis, series, yMax, yLabel) {
-  const W = 600, H = 200, left = 56, right = 8, top = 8, bottom = 22;
+  const W = 600, H = 200, left = 76, right = 8, top = 8, bottom = 22;
   svg.replaceChildren();
   const now = Date.now(), from = now - spanMillis;
   let max = yMax || 0, points = 0;
@@ -157,9 +157,9 @@ function drawStats(st) {
   text("served", bytes(served) + " served");
   text("upstream-bytes", bytes(upstream) + " from upstreams, since start");
   fillTable("upstreams", st.mounts, m => [
-    [m.mount], [m.format], [m.requests.miss || m.requests.hit ? percent(m.hit_ratio) : "–", "num"],
+    [m.mount], [m.format, "hide-narrow"], [m.requests.miss || m.requests.hit ? percent(m.hit_ratio) : "–", "num"],
     [m.upstream.requests, "num"], [percent(m.upstream.error_rate), "num"],
-    [m.upstream.requests ? (1000 * m.upstream.mean_latency_seconds).toFixed(0) + " ms" : "–", "num"],
+    [m.upstream.requests ? (1000 * m.upstream.mean_latency_seconds).toFixed(0) + " ms" : "–", "num hide-narrow"],
     [m.upstream.breakers.map(b => b.upstream + (b.open ? " open" : " closed")).join(", ") || "–"],
   ], "no mounts");
   // The breakers column reads better as badges than as text.
@@ -178,14 +178,14 @@ function drawStats(st) {
 }
 
 function drawTop(top) {
-  fillTable("top-hits", top.by_hits, p => [[p.mount], [p.package], [p.hits, "num"], [p.requests, "num"]], "no hits yet");
-  fillTable("top-bytes", top.by_bytes, p => [[p.mount], [p.package], [bytes(p.bytes), "num"], [p.requests, "num"]], "nothing served yet");
+  fillTable("top-hits", top.by_hits, p => [[p.mount], [p.package, "wrap"], [p.hits, "num"], [p.requests, "num"]], "no hits yet");
+  fillTable("top-bytes", top.by_bytes, p => [[p.mount], [p.package, "wrap"], [bytes(p.bytes), "num"], [p.requests, "num"]], "nothing served yet");
 }
 
 function drawErrors(e) {
   text("error-total", e.total > 0 ? "(" + e.total + " since start)" : "");
   fillTable("errors", e.errors, x => [
-    [new Date(x.at).toLocaleTimeString()], [x.mount || "–"], [x.status, "num"], [x.method + " " + x.path],
+    [new Date(x.at).toLocaleTimeString()], [x.mount || "–"], [x.status, "num"], [x.method + " " + x.path, "wrap"],
   ], "none since start");
 }
 
