@@ -45,6 +45,9 @@ type Options struct {
 	// Usage, when set, is the proxy's per-entry and per-package counts and its
 	// recent errors: hits in the listing, top packages and errors on the status page.
 	Usage *usage.Counter
+	// UsageFile, when set, keeps Usage's counts across restarts: loaded at New,
+	// written every few minutes and at Close.
+	UsageFile string
 	// PinnedBudget is cache.max_pinned_size: pins that would take the pinned
 	// entries past it are refused (0: no pins beyond the LRU budget's own).
 	PinnedBudget int64
@@ -71,6 +74,11 @@ func New(o Options) *Server {
 		s.o.Usage = usage.New() // nothing counts into it: empty figures, not nil checks everywhere
 	}
 	s.hist = newHistory(s.now())
+	if o.UsageFile != "" {
+		if err := s.o.Usage.Load(o.UsageFile); err != nil {
+			o.Logger.Warn().Err(err).Msg("hit counts start from zero")
+		}
+	}
 	for _, prefix := range []string{"/api", "/-/admin"} {
 		s.mux.HandleFunc("POST "+prefix+"/warm", s.warm)
 		s.mux.HandleFunc("GET "+prefix+"/export", s.export)
@@ -92,10 +100,13 @@ func New(o Options) *Server {
 	return s
 }
 
-// Close stops the sampler that keeps the history.
+// Close stops the sampler that keeps the history and saves the usage counts.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.done) })
-	<-s.sampled
+	s.closeOnce.Do(func() {
+		close(s.done)
+		<-s.sampled
+		s.keepUsage(false)
+	})
 }
 
 // ServeHTTP serves the status page's files to anyone (they hold no data: the

@@ -26,7 +26,7 @@ type ListedEntry struct {
 	Metadata   bool       `json:"metadata"` // a document with a TTL, not an immutable artifact
 	Private    bool       `json:"private"`
 	Pinned     bool       `json:"pinned"` // eviction passes it by
-	Hits       int64      `json:"hits"`   // answers from the cache since start
+	Hits       int64      `json:"hits"`   // answers from the cache (see usage.Counter)
 	FetchedAt  time.Time  `json:"fetched_at"`
 	LastAccess *time.Time `json:"last_access,omitempty"`
 }

@@ -13,6 +13,9 @@ const (
 	coarseStep   = time.Minute
 	coarseFactor = int(coarseStep / fineStep)
 	daySamples   = 1440
+	// keepEvery: every so many steps (10 minutes) the usage counts forget evicted
+	// keys and are saved.
+	keepEvery = 60
 )
 
 // Sample is the traffic of one interval of the history, summed over mounts;
@@ -146,6 +149,7 @@ func (s *Server) sampleLoop() {
 	defer close(s.sampled)
 	t := time.NewTicker(fineStep)
 	defer t.Stop()
+	ticks := 0
 	for {
 		select {
 		case <-s.done:
@@ -155,6 +159,9 @@ func (s *Server) sampleLoop() {
 				s.hist.tick(cur)
 			} else {
 				s.o.Logger.Warn().Err(err).Msg("stats sample failed")
+			}
+			if ticks++; ticks%keepEvery == 0 {
+				s.keepUsage(true)
 			}
 		}
 	}

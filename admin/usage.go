@@ -1,9 +1,11 @@
 package admin
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
+	"hoard/cache"
 	"hoard/usage"
 )
 
@@ -13,7 +15,7 @@ const (
 )
 
 // TopPackages is GET /api/top: the packages with the most cache hits and the
-// most bytes served since start.
+// most bytes served.
 type TopPackages struct {
 	ByHits  []usage.PackageUsage `json:"by_hits"`
 	ByBytes []usage.PackageUsage `json:"by_bytes"`
@@ -45,4 +47,21 @@ type RecentErrors struct {
 func (s *Server) recentErrors(w http.ResponseWriter, _ *http.Request) {
 	errs, total := s.o.Usage.Errors()
 	writeJSON(w, http.StatusOK, RecentErrors{Errors: errs, Total: total})
+}
+
+// keepUsage saves the usage counts to the usage file, first forgetting the hits
+// of keys no longer cached when prune is set.
+func (s *Server) keepUsage(prune bool) {
+	if prune && s.o.Store != nil {
+		s.o.Usage.Prune(func(key string) bool {
+			_, err := s.o.Store.Lookup(key)
+			return !errors.Is(err, cache.ErrNotFound)
+		})
+	}
+	if s.o.UsageFile == "" {
+		return
+	}
+	if err := s.o.Usage.Save(s.o.UsageFile); err != nil {
+		s.o.Logger.Warn().Err(err).Msg("saving the hit counts failed")
+	}
 }

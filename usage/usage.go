@@ -1,8 +1,8 @@
 // Package usage keeps what the operator's status page and entry listing show
 // beyond Prometheus' counters: hits per cache entry, requests and bytes per
-// package, and the last errors answered. Everything lives in memory since the
-// daemon started; a request costs a read-locked map lookup and a few atomic adds,
-// never an index write.
+// package, and the last errors answered. Everything lives in memory: a request
+// costs a read-locked map lookup and a few atomic adds, never an index write.
+// Save and Load carry the counts (not the errors) across restarts.
 package usage
 
 import (
@@ -131,7 +131,7 @@ func (c *Counter) packageCount(k PackageKey) *packageCounts {
 	return p
 }
 
-// Hits is how often the cache answered for key since start.
+// Hits is how often the cache answered for key.
 func (c *Counter) Hits(key string) int64 {
 	sh := &c.entries[maphash.String(c.seed, key)%shards]
 	sh.mu.RLock()

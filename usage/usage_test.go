@@ -2,6 +2,7 @@ package usage
 
 import (
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 )
@@ -87,4 +88,48 @@ func BenchmarkServedHit(b *testing.B) {
 			c.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", true, 100)
 		}
 	})
+}
+
+func TestSaveLoadKeepsCounts(t *testing.T) {
+	c := New()
+	c.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", true, 100)
+	c.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", true, 100)
+	c.Served("npm", "left-pad", "npm/left-pad", false, 7)
+	path := t.TempDir() + "/usage.json"
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	d := New()
+	if err := d.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	d.Served("npm", "left-pad", "npm/left-pad/-/left-pad-1.0.0.tgz", true, 100)
+	if got := d.Hits("npm/left-pad/-/left-pad-1.0.0.tgz"); got != 3 {
+		t.Errorf("hits after a reload and one more = %d, want 3", got)
+	}
+	byHits, _ := d.Top(1)
+	if len(byHits) != 1 || byHits[0].Requests != 4 || byHits[0].Hits != 3 || byHits[0].Bytes != 307 {
+		t.Errorf("package after reload: %+v", byHits)
+	}
+	if err := New().Load(t.TempDir() + "/none.json"); err != nil {
+		t.Errorf("a missing file: %v", err)
+	}
+	bad := t.TempDir() + "/bad.json"
+	os.WriteFile(bad, []byte("{not json"), 0o644)
+	if err := New().Load(bad); err == nil {
+		t.Error("a damaged file loaded without error")
+	}
+}
+
+func TestPruneForgetsKeysGone(t *testing.T) {
+	c := New()
+	for _, k := range []string{"m/a", "m/b", "m/c"} {
+		c.Served("m", "p", k, true, 1)
+	}
+	if n := c.Prune(func(k string) bool { return k != "m/b" }); n != 1 {
+		t.Errorf("pruned %d, want 1", n)
+	}
+	if c.Hits("m/b") != 0 || c.Hits("m/a") != 1 || c.nEntries.Load() != 2 {
+		t.Errorf("after prune: a %d b %d, %d keys", c.Hits("m/a"), c.Hits("m/b"), c.nEntries.Load())
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,7 +47,8 @@ func startAdmin(cfg configs.Config, proxyHandler http.Handler, store *cache.Stor
 	}
 	h := admin.New(admin.Options{Store: store, Proxy: proxyHandler, Mounts: cfg.Mounts, PublicURL: cfg.PublicURL, Formats: builtinFormats(),
 		Token: token, VerifyKey: key, Logger: log.With().Str("component", "admin").Logger(),
-		CacheBudget: int64(cfg.Cache.MaxSize), PinnedBudget: cfg.Cache.PinnedBudget(), Metrics: gatherer, Usage: counts})
+		CacheBudget: int64(cfg.Cache.MaxSize), PinnedBudget: cfg.Cache.PinnedBudget(), Metrics: gatherer, Usage: counts,
+		UsageFile: filepath.Join(cfg.DataDir, "usage.json")})
 	ln, err := net.Listen("tcp", cfg.Admin.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("admin listener (admin.listen, --admin-listen; off turns it off): %w", err)

@@ -48,7 +48,8 @@ func getJSON(t *testing.T, url string, v any) {
 }
 
 // Hits per entry and per package, bytes from upstream and the history match the
-// traffic this test sends; a purge starts an entry's hits again from zero.
+// traffic this test sends; a purge starts an entry's hits again from zero, and
+// a restart keeps them.
 func TestUsageMatchesTraffic(t *testing.T) {
 	needE2E(t)
 	a, b := "PK"+strings.Repeat("a", 3000), "PK"+strings.Repeat("b", 9000)
@@ -63,21 +64,21 @@ func TestUsageMatchesTraffic(t *testing.T) {
 		cacheResult(t, h.URL+"/maven/g/b/1/b-1.jar", b)
 	}
 
-	hits := func() map[string]int64 {
+	hits := func(admin string) map[string]int64 {
 		var page struct {
 			Entries []struct {
 				Key  string
 				Hits int64
 			}
 		}
-		getJSON(t, h.AdminURL+"/api/entries?mount=maven", &page)
+		getJSON(t, admin+"/api/entries?mount=maven", &page)
 		out := map[string]int64{}
 		for _, e := range page.Entries {
 			out[e.Key] = e.Hits
 		}
 		return out
 	}
-	if got := hits(); got["g/a/1/a-1.jar"] != 3 || got["g/b/1/b-1.jar"] != 1 {
+	if got := hits(h.AdminURL); got["g/a/1/a-1.jar"] != 3 || got["g/b/1/b-1.jar"] != 1 {
 		t.Errorf("hits per entry %v, want a 3 and b 1 (the first request of each is a miss)", got)
 	}
 	out, err := hoardCmd(t, "ls", "--admin", h.AdminURL, "--mount", "maven", "g/a/*")
@@ -134,9 +135,17 @@ func TestUsageMatchesTraffic(t *testing.T) {
 		t.Fatalf("purge: %v\n%s", err, out)
 	}
 	cacheResult(t, h.URL+"/maven/g/a/1/a-1.jar", a)
-	eventually(t, 10*time.Second, "the refetched jar listed", func() bool { _, ok := hits()["g/a/1/a-1.jar"]; return ok })
-	if got := hits(); got["g/a/1/a-1.jar"] != 0 || got["g/b/1/b-1.jar"] != 1 {
+	eventually(t, 10*time.Second, "the refetched jar listed", func() bool { _, ok := hits(h.AdminURL)["g/a/1/a-1.jar"]; return ok })
+	if got := hits(h.AdminURL); got["g/a/1/a-1.jar"] != 0 || got["g/b/1/b-1.jar"] != 1 {
 		t.Errorf("after purging a and fetching it again: %v, want a 0 and b still 1", got)
+	}
+
+	// The counts outlive a restart.
+	cacheResult(t, h.URL+"/maven/g/a/1/a-1.jar", a)
+	h.Stop()
+	h = startHoard(t, h.DataDir, "--mount", "maven=maven,"+up.URL())
+	if got := hits(h.AdminURL); got["g/a/1/a-1.jar"] != 1 || got["g/b/1/b-1.jar"] != 1 {
+		t.Errorf("after a restart: %v, want a 1 and b 1", got)
 	}
 }
 
