@@ -33,11 +33,12 @@ const (
 // serveRead answers GET and HEAD for cacheable content: a fresh hit from the cache,
 // otherwise one coalesced fill that every client tails.
 func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
-	if infoOf(r).caller.delegated() && !e.confirmDelegated(w, r, m, rt) {
+	ri := infoOf(r)
+	if ri.caller.delegated() && !e.confirmDelegated(w, r, m, rt) {
 		return
 	}
 	key := m.cacheKey(rt.Key)
-	infoOf(r).pkg, infoOf(r).key = rt.Package, key
+	ri.pkg, ri.key = rt.Package, key
 	entry, err := e.store.Lookup(key)
 	if err != nil && e.fills.awaitSettling(r.Context(), key) {
 		entry, err = e.store.Lookup(key)
