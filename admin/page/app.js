@@ -104,7 +104,8 @@ function plot(svg, spanMillis, series, yMax, yLabel) {
       d += pen + x(t).toFixed(1) + " " + y(v).toFixed(1) + " ";
       pen = "L";
       drawn++;
-      el("circle", { class: "dot", cx: x(t), cy: y(v), r: 2.5, fill: s.color }, svg);
+      const dot = el("circle", { class: "dot", cx: x(t), cy: y(v), r: 2.5, fill: s.color }, svg);
+      el("title", {}, dot).textContent = s.name + " " + yLabel(v) + " at " + new Date(t).toLocaleTimeString();
     }
     if (drawn > 0) el("path", { class: "series", d: d.trim(), stroke: s.color, "data-series": s.name }, svg);
   }
