@@ -65,8 +65,8 @@ type Server struct {
 	closeOnce sync.Once
 }
 
-// New builds the admin handler.
-// Every route of the API lives under /api/. The first paths of warm, export and
+// New builds the admin handler and starts the sampler that keeps the history.
+// Every route of the API lives under /api/; the first paths of warm, export and
 // import (/-/admin/...) stay as aliases for clients written against them.
 func New(o Options) *Server {
 	s := &Server{o: o, mux: http.NewServeMux(), now: time.Now, done: make(chan struct{}), sampled: make(chan struct{})}
