@@ -22,9 +22,10 @@ func newUpstreamBytes(reg *prometheus.Registry) *prometheus.CounterVec {
 }
 
 // used feeds one answered request to the usage counts: hits and bytes per
-// package for cacheable reads, and server-side failures to the recent errors.
+// package for cacheable reads that succeeded (an error page is no use of the
+// package), and server-side failures to the recent errors.
 func (m *metrics) used(r *http.Request, ri *reqInfo, cw *countingWriter) {
-	if ri.pkg != "" || ri.key != "" {
+	if (ri.pkg != "" || ri.key != "") && cw.status < http.StatusBadRequest {
 		hit := ri.result == resultHit || ri.result == resultStale || ri.result == resultRevalidated
 		m.usage.Served(ri.mount, ri.pkg, ri.key, hit, cw.bytes)
 	}
