@@ -52,6 +52,4 @@ type Bucket interface {
 	Delete(ctx context.Context, key, ifMatch string) error
 	// List calls fn for every object under prefix, in key order.
 	List(ctx context.Context, prefix string, fn func(Object) error) error
-	// Touch sets the object's LastModified to now without changing its bytes.
-	Touch(ctx context.Context, key string) error
 }

@@ -20,52 +20,66 @@ type GCReport struct {
 }
 
 // GC removes records past the retention, then blobs that no record references
-// and that were neither written nor touched within the grace period. The order
-// is what keeps a referenced blob: blobs are listed first, records after, so a
-// record written during the run is either seen or written after its publisher
-// refreshed the blob (Publish touches an old blob before writing its record);
-// each candidate is looked at again just before it is removed, and one touched
-// since the listing is kept.
+// and that were neither uploaded nor referenced anew (their refs object) within
+// the grace period. The order is what keeps a referenced blob: blobs are listed
+// first, records after, so a record written during the run is either seen or
+// written after its publisher wrote the blob's refs object (Publish does so
+// before the record); each candidate's refs object is looked at again just
+// before the blob is removed.
 func (t *Tier) GC(ctx context.Context) (GCReport, error) {
 	var rep GCReport
 	now := time.Now()
-	blobs := map[string]Object{}
-	err := t.o.Bucket.List(ctx, blobPrefix, func(o Object) error {
-		if hx := path.Base(o.Key); validHex(hx) && o.Key == blobObject(hx) {
-			blobs[hx] = o
-		}
-		return nil
-	})
+	blobs, err := t.listNamed(ctx, blobPrefix, blobObject)
 	if err != nil {
 		return rep, fmt.Errorf("fleet gc: list blobs: %w", err)
+	}
+	refs, err := t.listNamed(ctx, refPrefix, refObject)
+	if err != nil {
+		return rep, fmt.Errorf("fleet gc: list references: %w", err)
 	}
 	rep.Blobs = len(blobs)
 	referenced, err := t.markRecords(ctx, now, &rep)
 	if err != nil {
 		return rep, err
 	}
+	young := func(o Object) bool { return now.Sub(o.LastModified) < t.o.Grace }
 	for hx, o := range blobs {
-		if referenced[hx] || now.Sub(o.LastModified) < t.o.Grace {
+		if referenced[hx] || young(o) || young(refs[hx]) {
 			continue
 		}
-		cur, err := t.o.Bucket.Head(ctx, o.Key)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
+		if ref, err := t.o.Bucket.Head(ctx, refObject(hx)); err == nil && young(ref) {
+			continue // referenced anew since the listing
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return rep, fmt.Errorf("fleet gc: %w", err)
 		}
-		if time.Since(cur.LastModified) < t.o.Grace {
-			continue // re-referenced since the listing
-		}
-		if err := t.o.Bucket.Delete(ctx, o.Key, cur.ETag); err != nil {
+		if err := t.o.Bucket.Delete(ctx, o.Key, o.ETag); err != nil {
 			return rep, fmt.Errorf("fleet gc: remove blob: %w", err)
 		}
 		rep.BlobsRemoved++
 		rep.BytesRemoved += o.Size
 	}
+	for hx, o := range refs {
+		if _, blob := blobs[hx]; (!blob || !referenced[hx]) && !young(o) {
+			if err := t.o.Bucket.Delete(ctx, o.Key, o.ETag); err != nil {
+				return rep, fmt.Errorf("fleet gc: remove reference: %w", err)
+			}
+		}
+	}
 	err = t.sweepLeases(ctx, now, &rep)
 	return rep, err
+}
+
+// listNamed lists the objects under prefix that are named by a digest as name
+// would name them, by that digest.
+func (t *Tier) listNamed(ctx context.Context, prefix string, name func(string) string) (map[string]Object, error) {
+	found := map[string]Object{}
+	err := t.o.Bucket.List(ctx, prefix, func(o Object) error {
+		if hx := path.Base(o.Key); validHex(hx) && o.Key == name(hx) {
+			found[hx] = o
+		}
+		return nil
+	})
+	return found, err
 }
 
 // markRecords reads every record, removes those past the retention and

@@ -80,8 +80,13 @@ func TestPublishRefreshesAnOldBlob(t *testing.T) {
 	if err := tier.Publish(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	o, _ := b.Head(ctx, blobObject(hexOf(body)))
-	if time.Since(o.LastModified) > time.Minute {
-		t.Fatalf("old blob not refreshed: %v", o.LastModified)
+	o, err := b.Head(ctx, refObject(hexOf(body)))
+	if err != nil || time.Since(o.LastModified) > time.Minute {
+		t.Fatalf("old blob's new reference not recorded: %v %v", o.LastModified, err)
+	}
+	// And a GC now, the record aside, keeps the blob for the new reference's sake.
+	b.Delete(ctx, entryObject(e.Key), "")
+	if rep, err := tier.GC(ctx); err != nil || rep.BlobsRemoved != 0 {
+		t.Fatalf("gc removed a blob referenced anew: %+v %v", rep, err)
 	}
 }

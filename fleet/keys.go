@@ -10,10 +10,16 @@ import (
 //	sha256/ab/<hex>   a blob, named by the sha256 of its bytes, never overwritten
 //	entries/ab/<hash> an entry record: which blob a cache key names (hash = sha256 of the key)
 //	leases/<hash>     a fill of that key in progress on some node
+//	refs/ab/<hex>     when a blob was last referenced anew (see Publish)
+//
+// A blob's own LastModified is when it was uploaded; re-referencing an old blob
+// writes its small refs object rather than touching the blob, which S3 can do
+// only by copying it, and which some servers do without moving LastModified.
 const (
 	blobPrefix  = "sha256/"
 	entryPrefix = "entries/"
 	leasePrefix = "leases/"
+	refPrefix   = "refs/"
 )
 
 // blobObject is where the blob with this (validated, lower-case) hex digest lives.
@@ -26,6 +32,10 @@ func blobObject(hexDigest string) string {
 func keyHash(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])
+}
+
+func refObject(hexDigest string) string {
+	return refPrefix + hexDigest[:2] + "/" + hexDigest
 }
 
 func entryObject(key string) string {

@@ -100,7 +100,8 @@ func (t *Tier) renew(obj string) (stop func()) {
 				return
 			case <-tick.C:
 				ctx, cancel := context.WithTimeout(context.Background(), t.o.LeaseTTL/3)
-				if err := t.o.Bucket.Touch(ctx, obj); err != nil {
+				err := t.o.Bucket.Put(ctx, obj, strings.NewReader(t.o.Node), int64(len(t.o.Node)), PutOptions{})
+				if err != nil {
 					t.log.Warn().Err(err).Msg("renewing a fill lease")
 				}
 				cancel()

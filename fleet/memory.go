@@ -128,18 +128,6 @@ func (b *MemoryBucket) List(ctx context.Context, prefix string, fn func(Object) 
 	return nil
 }
 
-func (b *MemoryBucket) Touch(ctx context.Context, key string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	o, ok := b.objs[key]
-	if !ok {
-		return ErrNotFound
-	}
-	o.mod = b.now()
-	b.objs[key] = o
-	return nil
-}
-
 // Keys lists every key, for tests.
 func (b *MemoryBucket) Keys() []string {
 	var keys []string

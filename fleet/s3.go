@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -179,19 +178,6 @@ func (b *S3Bucket) List(ctx context.Context, prefix string, fn func(Object) erro
 		}
 	}
 	return nil
-}
-
-// Touch copies the object onto itself with its metadata replaced, which S3
-// allows only that way and which sets LastModified to now.
-func (b *S3Bucket) Touch(ctx context.Context, key string) error {
-	full := b.full(key)
-	_, err := b.client.CopyObject(ctx, &s3.CopyObjectInput{
-		Bucket: &b.bucket, Key: aws.String(full),
-		CopySource:        aws.String(b.bucket + "/" + full), // keys are [a-z0-9/] only: nothing to escape
-		MetadataDirective: types.MetadataDirectiveReplace,
-		Metadata:          map[string]string{"hoard-touched": time.Now().UTC().Format(time.RFC3339)},
-	})
-	return mapErr(err)
 }
 
 // mapErr turns the HTTP statuses the tier acts on into ErrNotFound and ErrExists.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -121,17 +122,17 @@ func (t *Tier) Publish(ctx context.Context, e cache.Entry) error {
 }
 
 // ensureBlob uploads the blob unless it is there; a blob that is there but old
-// is touched, so the GC's grace period runs from this new reference.
+// gets its refs object written, so the GC's grace period runs from this new
+// reference.
 func (t *Tier) ensureBlob(ctx context.Context, e cache.Entry) error {
 	key := blobObject(e.Digest.Hex())
 	obj, err := t.o.Bucket.Head(ctx, key)
 	switch {
 	case err == nil:
 		if time.Since(obj.LastModified) > t.o.Grace/2 {
-			if err := t.o.Bucket.Touch(ctx, key); err != nil && !errors.Is(err, ErrNotFound) {
-				return fmt.Errorf("fleet: refresh blob: %w", err)
-			} else if errors.Is(err, ErrNotFound) {
-				return t.upload(ctx, e, key)
+			ref := refObject(e.Digest.Hex())
+			if err := t.o.Bucket.Put(ctx, ref, strings.NewReader(""), 0, PutOptions{}); err != nil {
+				return fmt.Errorf("fleet: refresh blob reference: %w", err)
 			}
 		}
 		return nil
