@@ -77,6 +77,8 @@ type Cache struct {
 	MaxMetadataSize ByteSize `yaml:"max_metadata_size"`
 	NegativeTTL     Duration `yaml:"negative_ttl"` // how long an upstream 404 is remembered
 	FillTimeout     Duration `yaml:"fill_timeout"` // limit for one upstream fill
+	// BlobStore puts a bucket several nodes share behind the local disk.
+	BlobStore BlobStore `yaml:"blob_store"`
 }
 
 // Upstream configures the HTTP transport to every upstream.

@@ -67,6 +67,9 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if c.Cache.FillTimeout <= 0 {
 		add("cache.fill_timeout", "must be positive")
 	}
+	if err := c.Cache.BlobStore.validate(); err != nil {
+		add("cache.blob_store", "%v", err)
+	}
 	switch c.Auth.Mode {
 	case "upstream":
 		if err := ValidateUpstreamURL(c.Auth.ValidateURL); err != nil {

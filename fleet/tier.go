@@ -20,7 +20,7 @@ import (
 // Options configure a Tier. Zero durations take the defaults noted.
 type Options struct {
 	Bucket Bucket
-	Store  *cache.Store
+	Store  *cache.Store // the hot tier; nil only for a tier used for GC alone
 	Node   string // this node's name, written into records and leases
 	// LeaseTTL: a lease not renewed for this long is a crashed node's and may be
 	// taken over (default 15s; renewed every third of it).
@@ -67,8 +67,8 @@ const (
 
 // New returns a tier over o.Bucket in front of which o.Store is the hot tier.
 func New(o Options) (*Tier, error) {
-	if o.Bucket == nil || o.Store == nil {
-		return nil, errors.New("fleet: a bucket and a store are needed")
+	if o.Bucket == nil {
+		return nil, errors.New("fleet: a bucket is needed")
 	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = defaultLeaseTTL

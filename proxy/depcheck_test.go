@@ -23,6 +23,10 @@ func TestImportDirection(t *testing.T) {
 	}{
 		{"hoard/cache", func(dep string) bool { return dep != "hoard/cache" && isHoard(dep) }},
 		{"hoard/proxy", func(dep string) bool { return strings.HasPrefix(dep, "hoard/formats/") }},
+		// The shared blob tier knows the cache only; the engine knows it through
+		// the SharedTier interface, and cmd wires the two.
+		{"hoard/fleet", func(dep string) bool { return isHoard(dep) && dep != "hoard/fleet" && dep != "hoard/cache" }},
+		{"hoard/proxy", func(dep string) bool { return dep == "hoard/fleet" }},
 		{"hoard/regtoken", func(dep string) bool { return isHoard(dep) && dep != "hoard/regtoken" }},
 		{"hoard/upstream", func(dep string) bool {
 			return isHoard(dep) && dep != "hoard/upstream" && dep != "hoard/configs"

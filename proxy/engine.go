@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"hoard/cache"
@@ -38,6 +39,8 @@ type engine struct {
 	metrics     *metrics
 	log         zerolog.Logger
 	now         func() time.Time
+	shared      SharedTier             // nil: this node's disk only (shared.go)
+	sharedHits  *prometheus.CounterVec // misses the shared tier answered
 }
 
 // fillSpec is what a fill needs to know, captured from the request that started it.
@@ -94,6 +97,11 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	spec.sidecars = sidecarsOf(spec.mount, spec.route)
 	spec.began = e.now()
 	e.logFillStart(f.key, spec)
+	release, done := e.claimShared(ctx, f, spec)
+	if done {
+		return // another node filled it meanwhile: imported from the shared tier
+	}
+	defer release()
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
 	e.logUpstreamAnswer(f.key, spec, resp, src, err)
@@ -292,6 +300,7 @@ func (e *engine) commitFill(f *fill, w *cache.Writer, resp *http.Response, spec 
 		return w.Commit(f.key, e.entryFor(resp, spec))
 	})
 	e.grantFiller(spec)
+	e.publishShared(f, spec)
 }
 
 // publishWhole hands a small body, verified and about to be committed, to the

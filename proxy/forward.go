@@ -141,6 +141,7 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 		if err := e.store.Delete(key); err != nil {
 			requestLogger(r).Warn().Err(err).Str("key", key).Msg("invalidating")
 		}
+		e.forgetShared(key)
 		if e.negative != nil {
 			e.negative.Remove(key)
 		}
@@ -153,6 +154,7 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 		e.negative.Remove(key)
 	}
 	e.fills.supersede(key)
+	e.forgetShared(key)
 	// Published with the caller's own credentials, it is private content like a fill
 	// made with them: other callers get it once the upstream confirms they may.
 	publisher := fillSpec{mount: m, route: rt, who: callerKey(infoOf(r).caller.token)}

@@ -43,6 +43,9 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	if err != nil && e.fills.awaitSettling(r.Context(), key) {
 		entry, err = e.store.Lookup(key)
 	}
+	if err != nil {
+		entry, err = e.importShared(r.Context(), m, rt, key, err)
+	}
 	hit := err == nil
 	if hit && entry.Private {
 		ok, miss := e.checkPrivate(w, r, m, rt, entry)

@@ -44,6 +44,8 @@ type Options struct {
 	// AccessLog takes the one line per request; Logger when nil. It may buffer
 	// (see cmd/hoard): access lines are many and cheap to lose the last of.
 	AccessLog *zerolog.Logger
+	// Shared, if set, is the blob tier this node shares with others (shared.go).
+	Shared SharedTier
 }
 
 // Server serves every mount, /metrics, /healthz and /readyz.
@@ -92,6 +94,9 @@ func New(o Options) (*Server, error) {
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), maxMetadata: int64(o.Config.Cache.MaxMetadataSize), metrics: s.metrics, log: o.Logger, now: time.Now,
+	}
+	if o.Shared != nil {
+		s.engine.shared, s.engine.sharedHits = o.Shared, newSharedHits(s.metrics.registry)
 	}
 	if s.engine.maxMetadata <= 0 {
 		s.engine.maxMetadata = defaultMaxMetadata

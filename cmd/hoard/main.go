@@ -34,6 +34,7 @@ commands:
   serve    run the caching gateway (see hoard serve -h)
   verify   re-hash every cached blob and drop corrupt ones (daemon stopped)
   gc       remove cached blobs that nothing references (daemon stopped)
+  gc-shared  remove blobs of the shared blob store that no entry references (nodes may run)
   token    create, list and revoke local tokens (for --auth local)
   config   print the effective configuration: hoard config print [serve flags]
   health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
@@ -64,6 +65,8 @@ func main() {
 		err = serve(args[1:])
 	case "verify":
 		err = verify(args[1:])
+	case "gc-shared":
+		err = gcShared(args[1:])
 	case "gc":
 		err = gc(args[1:])
 	case "token":

@@ -141,7 +141,13 @@ func serve(args []string) error {
 	}
 	defer store.Close()
 	cfg.Upstream.SelfProxy = cfg.ForwardProxy.Listen
-	srv, err := proxy.New(proxy.Options{Config: cfg, Store: store, Formats: builtinFormats(), Logger: log, AccessLog: &access})
+	opts := proxy.Options{Config: cfg, Store: store, Formats: builtinFormats(), Logger: log, AccessLog: &access}
+	if tier, err := openShared(cfg, store, log); err != nil {
+		return err
+	} else if tier != nil {
+		opts.Shared = tier
+	}
+	srv, err := proxy.New(opts)
 	if err != nil {
 		return err
 	}
