@@ -16,7 +16,7 @@ import (
 	"hoard/fleet/fleettest"
 )
 
-func s3Bucket(t *testing.T) (*S3Bucket, *fleettest.Server) {
+func s3Bucket(t testing.TB) (*S3Bucket, *fleettest.Server) {
 	t.Helper()
 	srv := fleettest.Start(t)
 	cred := filepath.Join(t.TempDir(), "s3cred")

@@ -21,7 +21,7 @@ import (
 type Options struct {
 	Bucket Bucket
 	Store  *cache.Store // the hot tier; nil only for a tier used for GC alone
-	Node   string // this node's name, written into records and leases
+	Node   string       // this node's name, written into records and leases
 	// LeaseTTL: a lease not renewed for this long is a crashed node's and may be
 	// taken over (default 15s; renewed every third of it).
 	LeaseTTL time.Duration

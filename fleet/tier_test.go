@@ -15,7 +15,7 @@ import (
 	"hoard/cache"
 )
 
-func openStore(t *testing.T) *cache.Store {
+func openStore(t testing.TB) *cache.Store {
 	t.Helper()
 	s, err := cache.Open(cache.Options{Dir: t.TempDir()})
 	if err != nil {
@@ -25,7 +25,7 @@ func openStore(t *testing.T) *cache.Store {
 	return s
 }
 
-func newTier(t *testing.T, b Bucket, node string) *Tier {
+func newTier(t testing.TB, b Bucket, node string) *Tier {
 	t.Helper()
 	tier, err := New(Options{Bucket: b, Store: openStore(t), Node: node, LeaseTTL: 300 * time.Millisecond, Grace: time.Hour})
 	if err != nil {
@@ -34,7 +34,7 @@ func newTier(t *testing.T, b Bucket, node string) *Tier {
 	return tier
 }
 
-func commit(t *testing.T, s *cache.Store, key string, body []byte, e cache.Entry) cache.Entry {
+func commit(t testing.TB, s *cache.Store, key string, body []byte, e cache.Entry) cache.Entry {
 	t.Helper()
 	w, err := s.NewWriter(cache.WriterOptions{ExpectedSize: int64(len(body))})
 	if err != nil {
