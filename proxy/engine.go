@@ -187,6 +187,13 @@ func setValidators(h http.Header, e cache.Entry) {
 
 func (e *engine) refreshed(f *fill, spec fillSpec, resp *http.Response) {
 	entry := *spec.stale
+	if w := upstreamStale(resp.Header); w != "" {
+		// Another Hoard (or any cache) confirmed only its own stale copy: ours
+		// stays as stale as that, so the next request asks again, and this one is
+		// answered stale with the upstream's Warning.
+		f.end(outcomeNotModified, entry, relayed{header: http.Header{"Warning": {w}}}, nil)
+		return
+	}
 	entry.FetchedAt = e.now()
 	if v := resp.Header.Get("ETag"); v != "" {
 		entry.ETag = v

@@ -269,7 +269,11 @@ func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		}
 		e.fail(w, r, m, http.StatusBadGateway, "cached content vanished after the fill")
 	case s.outcome == outcomeNotModified:
-		if e.serveEntry(w, r, m, s.entry, resultRevalidated, "") {
+		result, warning := resultRevalidated, s.relay.header.Get("Warning")
+		if warning != "" {
+			result = resultStale // the upstream could only confirm a stale copy of its own
+		}
+		if e.serveEntry(w, r, m, s.entry, result, warning) {
 			return
 		}
 		e.fail(w, r, m, http.StatusBadGateway, "cached content vanished during revalidation")
