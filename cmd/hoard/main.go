@@ -34,7 +34,7 @@ commands:
   serve    run the caching gateway (see hoard serve -h)
   verify   re-hash every cached blob and drop corrupt ones (daemon stopped)
   gc       remove cached blobs that nothing references (daemon stopped)
-  gc-shared  remove blobs of the shared blob store that no entry references (nodes may run)
+  gc-shared  remove shared-bucket blobs no entry references (nodes may run)
   token    create, list and revoke local tokens (for --auth local)
   config   print the effective configuration: hoard config print [serve flags]
   health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
