@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"hoard/bench/origin"
+	"hoard/fleet"
 	"hoard/fleet/fleettest"
 )
 
@@ -25,6 +28,29 @@ type fleetSetup struct {
 	origin *origin.Origin
 	s3     *fleettest.Server
 	files  map[string][]byte // by path under the origin's root
+	cred   string            // the credentials file the nodes read
+}
+
+// config writes a node's configuration: cache.blob_store on the fleet's bucket,
+// with extra lines under blob_store.
+func (f *fleetSetup) config(t *testing.T, node, extra string) string {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "hoard.yaml")
+	yaml := fmt.Sprintf(`cache:
+  blob_store:
+    type: s3
+    endpoint: %q
+    bucket: %s
+    prefix: fleet
+    path_style: true
+    credentials: "file:%s"
+    node: %s
+    lease_ttl: 2s
+%s`, f.s3.Endpoint, f.s3.Bucket, f.cred, node, extra)
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // startFleet writes files into an origin paced at bytesPerSecond (0: line rate)
@@ -46,23 +72,9 @@ func startFleet(t *testing.T, n int, bytesPerSecond int64, files map[string][]by
 	if err := os.WriteFile(cred, []byte(s3.Credentials()+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := &fleetSetup{origin: o, s3: s3, files: files}
+	f := &fleetSetup{origin: o, s3: s3, files: files, cred: cred}
 	for i := range n {
-		cfg := filepath.Join(t.TempDir(), "hoard.yaml")
-		yaml := fmt.Sprintf(`cache:
-  blob_store:
-    type: s3
-    endpoint: %q
-    bucket: %s
-    prefix: fleet
-    path_style: true
-    credentials: "file:%s"
-    node: node-%c
-    lease_ttl: 2s
-`, s3.Endpoint, s3.Bucket, cred, 'a'+i)
-		if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		cfg := f.config(t, fmt.Sprintf("node-%c", 'a'+i), "")
 		f.nodes = append(f.nodes, startHoard(t, t.TempDir(), append([]string{"--config", cfg}, mavenMount(up)...)...))
 	}
 	return f
@@ -238,5 +250,39 @@ func TestFleetNodeKilledMidFill(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(f.s3.Dir, f.s3.Bucket, "fleet", s3BlobFile(want)))
 	if err != nil || !bytes.Equal(b, want) {
 		t.Fatalf("the blob in the bucket is not the artifact: %d bytes, %v", len(b), err)
+	}
+}
+
+// hoard gc-shared, with nodes running: a blob no record references goes once
+// past the grace period; a blob a record references stays, however old.
+func TestFleetSharedGC(t *testing.T) {
+	const rel = "com/acme/kept/1.0/kept-1.0.jar"
+	want := randomBytes(256<<10, 4)
+	f := startFleet(t, 1, 0, map[string][]byte{rel: want})
+	get(t, &http.Client{Timeout: time.Minute}, f.nodes[0].URL+"/maven/"+rel)
+	f.awaitPublished(t, want, "maven/"+rel)
+	bucket, err := fleet.NewS3Bucket(context.Background(), fleet.S3Options{Endpoint: f.s3.Endpoint, Bucket: f.s3.Bucket,
+		Prefix: "fleet", PathStyle: true, Credentials: "file:" + f.cred})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan := []byte("a blob no record names")
+	if err := bucket.Put(context.Background(), s3BlobFile(orphan), bytes.NewReader(orphan), int64(len(orphan)), fleet.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2100 * time.Millisecond) // past the 1s grace below, at the server's one-second resolution
+	out, err := hoardCmd(t, "gc-shared", "--config", f.config(t, "gc", "    gc_grace: 1s\n"))
+	if err != nil {
+		t.Fatalf("hoard gc-shared: %v\n%s", err, out)
+	}
+	t.Logf("%s", strings.TrimSpace(out))
+	if f.has(s3BlobFile(orphan)) {
+		t.Errorf("the unreferenced blob is still there:\n%s", out)
+	}
+	if !f.has(s3BlobFile(want)) || !f.has(s3EntryFile("maven/"+rel)) {
+		t.Errorf("gc-shared removed a referenced blob or its record:\n%s", out)
+	}
+	if !strings.Contains(out, "removed 1 unreferenced") {
+		t.Errorf("gc-shared's report: %s", out)
 	}
 }
