@@ -1,6 +1,11 @@
 package proxy
 
-import "net/http"
+import (
+	"net/http"
+
+	"hoard/cache"
+	"hoard/formats"
+)
 
 // upstreamStale is the Warning an upstream cache sent with a copy it could not
 // confirm itself (RFC 7234 codes 110 stale, 111 revalidation failed, 112
@@ -13,4 +18,14 @@ func upstreamStale(h http.Header) string {
 		}
 	}
 	return ""
+}
+
+// withUpstreamAge dates metadata an upstream cache could only serve stale as
+// already past its TTL: it is as fresh as that cache could vouch for, which is
+// not at all, so the next request revalidates instead of trusting it for a TTL.
+func withUpstreamAge(resp *http.Response, spec fillSpec, e cache.Entry) cache.Entry {
+	if spec.route.Kind == formats.Metadata && upstreamStale(resp.Header) != "" {
+		e.FetchedAt = e.FetchedAt.Add(-spec.mount.ttlFor(spec.route.TTLClass))
+	}
+	return e
 }

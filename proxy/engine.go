@@ -323,7 +323,7 @@ func (e *engine) publishWhole(f *fill, w *cache.Writer, resp *http.Response, spe
 // entryFor describes a fill's content as it is indexed (the store adds the key,
 // digest and size).
 func (e *engine) entryFor(resp *http.Response, spec fillSpec) cache.Entry {
-	return cache.Entry{
+	return withUpstreamAge(resp, spec, cache.Entry{
 		ContentType:  contentTypeOf(resp, spec.route),
 		ETag:         resp.Header.Get("ETag"),
 		LastModified: resp.Header.Get("Last-Modified"),
@@ -332,7 +332,7 @@ func (e *engine) entryFor(resp *http.Response, spec fillSpec) cache.Entry {
 		Private:      spec.private,
 		Source:       privateSource(spec),
 		Header:       withDocHeaders(keptHeaders(resp.Header, keepHeaders(spec)), spec.docHeader),
-	}
+	})
 }
 
 func contentTypeOf(resp *http.Response, rt formats.Route) string {
