@@ -22,7 +22,9 @@ func (t *Tier) Claim(ctx context.Context, key string) (e cache.Entry, found bool
 	wait := 50 * time.Millisecond
 	waited := false
 	for {
-		held, stop, err := t.tryLease(ctx, key)
+		lctx, cancel := context.WithTimeout(ctx, t.o.CallTimeout)
+		held, stop, err := t.tryLease(lctx, key)
+		cancel()
 		if err != nil {
 			t.stats.errors.Add(1)
 			t.log.Warn().Err(err).Str("key", key).Msg("fill lease failed; filling without one")
@@ -30,7 +32,7 @@ func (t *Tier) Claim(ctx context.Context, key string) (e cache.Entry, found bool
 		}
 		if held {
 			// Another node may have finished just before the lease was free.
-			if e, err := t.Import(ctx, key); err == nil {
+			if e, err := t.importWithin(ctx, key); err == nil {
 				stop()
 				return e, true, noop
 			}
@@ -46,10 +48,18 @@ func (t *Tier) Claim(ctx context.Context, key string) (e cache.Entry, found bool
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 500*time.Millisecond)
-		if e, err := t.Import(ctx, key); err == nil {
+		if e, err := t.importWithin(ctx, key); err == nil {
 			return e, true, noop
 		}
 	}
+}
+
+// importWithin is Import bounded by CallTimeout: a large import outlives it,
+// and the next call joins the same import rather than starting another.
+func (t *Tier) importWithin(ctx context.Context, key string) (cache.Entry, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.o.CallTimeout)
+	defer cancel()
+	return t.Import(ctx, key)
 }
 
 // tryLease creates key's lease, or takes over one gone stale. held is false when

@@ -31,9 +31,13 @@ type Options struct {
 	Retention time.Duration
 	// MaxSize caps a blob imported from the bucket (0: no cap).
 	MaxSize int64
-	// Timeout bounds one publish (default 5m).
+	// Timeout bounds one publish or import (default 5m).
 	Timeout time.Duration
-	Logger  zerolog.Logger
+	// CallTimeout bounds each small request a fill makes before it goes
+	// upstream (lease, record): a bucket that hangs costs that, then a fill
+	// without it (default 10s).
+	CallTimeout time.Duration
+	Logger      zerolog.Logger
 }
 
 // Tier is the shared blob tier. All methods are safe for concurrent use.
@@ -63,6 +67,7 @@ const (
 	defaultLeaseTTL = 15 * time.Second
 	defaultGrace    = 24 * time.Hour
 	defaultTimeout  = 5 * time.Minute
+	defaultCall     = 10 * time.Second
 )
 
 // New returns a tier over o.Bucket in front of which o.Store is the hot tier.
@@ -78,6 +83,9 @@ func New(o Options) (*Tier, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = defaultTimeout
+	}
+	if o.CallTimeout <= 0 {
+		o.CallTimeout = defaultCall
 	}
 	return &Tier{o: o, log: o.Logger.With().Str("component", "fleet").Logger()}, nil
 }
@@ -171,9 +179,10 @@ func (t *Tier) upload(ctx context.Context, e cache.Entry, key string) error {
 // Import looks key up in the bucket and, when a record names it, brings its
 // blob into the local store (verified against the record's digest and size) and
 // indexes the entry. ErrNotFound when the bucket has no usable record. Calls
-// for one key on this node share one import.
+// for one key on this node share one import, which goes on (within Timeout)
+// when the caller whose context ended leaves.
 func (t *Tier) Import(ctx context.Context, key string) (cache.Entry, error) {
-	return t.imports.do(key, func() (cache.Entry, error) {
+	return t.imports.do(ctx, key, func() (cache.Entry, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.o.Timeout)
 		defer cancel()
 		e, err := t.importOnce(ctx, key)
