@@ -39,13 +39,14 @@ func (b BlobStore) Shared() bool { return b.Type == "s3" }
 var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 var keyPrefix = regexp.MustCompile(`^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*/?$`)
 
-func (b BlobStore) validate() error {
+// validate returns every problem, each to be named by its key.
+func (b BlobStore) validate() []error {
 	switch b.Type {
 	case "", "local":
 		return nil
 	case "s3":
 	default:
-		return fmt.Errorf("type %q is not one of local, s3", b.Type)
+		return []error{fmt.Errorf("type %q is not one of local, s3", b.Type)}
 	}
 	var errs []error
 	if !bucketName.MatchString(b.Bucket) {
@@ -68,5 +69,5 @@ func (b BlobStore) validate() error {
 	if b.LeaseTTL != 0 && b.LeaseTTL.D().Seconds() < 2 {
 		errs = append(errs, errors.New("lease_ttl must be at least 2s: servers date objects to the second"))
 	}
-	return errors.Join(errs...)
+	return errs
 }

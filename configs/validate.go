@@ -67,7 +67,7 @@ func (c *Config) Validate(known func(format string) bool) error {
 	if c.Cache.FillTimeout <= 0 {
 		add("cache.fill_timeout", "must be positive")
 	}
-	if err := c.Cache.BlobStore.validate(); err != nil {
+	for _, err := range c.Cache.BlobStore.validate() {
 		add("cache.blob_store", "%v", err)
 	}
 	switch c.Auth.Mode {
