@@ -21,32 +21,12 @@ const pfxSeen = "f/"
 
 // FirstSeen returns when name was first seen, recording now if it never was.
 func (s *Store) FirstSeen(name string, now time.Time) (time.Time, error) {
-	if name == "" || len(name) > maxKeyLen {
-		return time.Time{}, fmt.Errorf("cache: first-seen name of %d bytes", len(name))
-	}
-	key := []byte(pfxSeen + name)
-	var seen time.Time
-	read := func(txn *badger.Txn) (bool, error) {
-		item, err := txn.Get(key)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		return true, item.Value(func(v []byte) error {
-			seen = time.Unix(0, getInt(v))
-			return nil
-		})
-	}
-	var found bool
-	err := s.db.View(func(txn *badger.Txn) (err error) {
-		found, err = read(txn)
-		return err
-	})
+	seen, found, err := s.SeenAt(name)
 	if err != nil || found {
 		return seen, err
 	}
+	key := []byte(pfxSeen + name)
+	read := func(txn *badger.Txn) (bool, error) { return readSeen(txn, key, &seen) }
 	err = s.db.Update(func(txn *badger.Txn) error {
 		found, err := read(txn)
 		if err != nil || found {
@@ -56,4 +36,30 @@ func (s *Store) FirstSeen(name string, now time.Time) (time.Time, error) {
 		return txn.Set(key, putInt(now.UnixNano()))
 	})
 	return seen, err
+}
+
+// SeenAt returns name's record, if there is one, without making one.
+func (s *Store) SeenAt(name string) (seen time.Time, found bool, err error) {
+	if name == "" || len(name) > maxKeyLen {
+		return time.Time{}, false, fmt.Errorf("cache: first-seen name of %d bytes", len(name))
+	}
+	err = s.db.View(func(txn *badger.Txn) (err error) {
+		found, err = readSeen(txn, []byte(pfxSeen+name), &seen)
+		return err
+	})
+	return seen, found, err
+}
+
+func readSeen(txn *badger.Txn, key []byte, seen *time.Time) (bool, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, item.Value(func(v []byte) error {
+		*seen = time.Unix(0, getInt(v))
+		return nil
+	})
 }

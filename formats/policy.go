@@ -60,3 +60,20 @@ type ReleaseDater interface {
 type FilteredChecksummer interface {
 	FilteredChecksum(rt Route) (doc Route, algo string, ok bool)
 }
+
+// VersionDater is implemented by Gated formats whose versions are dated one by
+// one, by a file of each version rather than by one document: Maven dates a
+// version by its POM's Last-Modified, as the upstream sent it.
+type VersionDater interface {
+	// VersionDatingRoute is the Artifact route whose Last-Modified dates version
+	// of the package rt reads (its metadata or one of its files); false when the
+	// version cannot name a file.
+	VersionDatingRoute(rt Route, version string) (Route, bool)
+}
+
+// LastUpdater is implemented by VersionFilter formats whose metadata states when
+// it last changed (Maven's <lastUpdated>): a filtered document must not say it
+// changed after the newest version it still lists was released.
+type LastUpdater interface {
+	SetLastUpdated(doc []byte, t time.Time) []byte
+}

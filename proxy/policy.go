@@ -56,7 +56,7 @@ func compilePolicies(c configs.Config, mounts map[string]*mount) (map[string]*po
 func specOf(p configs.Policy) policygate.Spec {
 	return policygate.Spec{
 		Deny: p.Deny, Allow: p.Allow, MinAge: p.MinAge.D(), MinAgeExempt: p.MinAgeExempt,
-		MaxSize: int64(p.MaxArtifactSize), Freeze: p.Freeze.Time,
+		MaxSize: int64(p.MaxArtifactSize), Freeze: p.Freeze.Time, AllowUndated: p.Undated == "allow",
 	}
 }
 
@@ -91,10 +91,8 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	v := policygate.Version{Name: name, Version: version}
 	reason := g.Decide(v, s.engine.now())
 	if !reason.Refused() && version != "" && g.NeedsTime(name) {
-		if v.Time = s.releaseTimes(r, m, rt)[version]; v.Time.IsZero() {
-			v.Time = s.seenTime(m, name, version, s.engine.now())
-		}
-		reason = g.Decide(v, s.engine.now())
+		d := s.newDater(r, m, rt, name)
+		reason = g.Decide(d.version(version, time.Time{}), d.now)
 	}
 	if !reason.Refused() {
 		return false
@@ -113,23 +111,26 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 // releaseTimes are the release times of rt's package's versions, read from the
 // document that dates them (formats.ReleaseDater), served as any read is: from
 // the cache, or fetched. Nil when the format dates nothing there or the
-// document cannot be had: versions are then judged without a time, as the
-// upstream's metadata would have them.
-func (s *Server) releaseTimes(r *http.Request, m *mount, rt formats.Route) map[string]time.Time {
+// document does not exist (404): versions are then dated by first sight.
+// failed when the document exists but cannot be had now (an upstream error).
+func (s *Server) releaseTimes(r *http.Request, m *mount, rt formats.Route) (times map[string]time.Time, failed bool) {
 	rd, ok := m.format.(formats.ReleaseDater)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	dating, ok := rd.DatingRoute(rt)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	buf := &bufferedAnswer{header: http.Header{}}
 	s.engine.serveRead(buf, wholeGet(r), m, dating)
-	if buf.status != http.StatusOK {
-		return nil
+	switch buf.status {
+	case http.StatusOK:
+		return rd.ReleaseTimes(buf.body.Bytes()), false
+	case http.StatusNotFound, http.StatusGone:
+		return nil, false
 	}
-	return rd.ReleaseTimes(buf.body.Bytes())
+	return nil, true
 }
 
 // seenTime is when the mount first saw name@version, recorded at now if it never

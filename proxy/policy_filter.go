@@ -61,23 +61,7 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 		buf.relay(w, r)
 		return true
 	}
-	now := s.engine.now()
-	var dated map[string]time.Time // from the dating document, read once if needed
-	judge := func(version string, released time.Time) policygate.Reason {
-		if released.IsZero() && g.NeedsTime(name) {
-			if dated == nil {
-				dated = s.releaseTimes(r, m, docRoute)
-				if dated == nil {
-					dated = map[string]time.Time{}
-				}
-			}
-			if released = dated[version]; released.IsZero() {
-				released = s.seenTime(m, name, version, now)
-			}
-		}
-		return g.Decide(policygate.Version{Name: name, Version: version, Time: released}, now)
-	}
-	out, hidden, err := vf.FilterVersions(docRoute, buf.body.Bytes(), judge)
+	out, hidden, err := s.filterDoc(r, m, g, vf, docRoute, name, buf.body.Bytes())
 	if err != nil {
 		s.log.Warn().Err(err).Str("mount", m.name).Str("package", name).Msg("filtering metadata by policy failed")
 		m.format.WriteError(w, r, http.StatusBadGateway, fmt.Errorf("the upstream's metadata for %s could not be filtered by this registry's policy", name))
@@ -108,6 +92,41 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	modified, _ := http.ParseTime(buf.header.Get("Last-Modified"))
 	http.ServeContent(w, r, "", modified, bytes.NewReader(out))
 	return true
+}
+
+// filterDoc filters doc, the package name's metadata, through the gate g.
+func (s *Server) filterDoc(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name string, doc []byte) ([]byte, []formats.Hidden, error) {
+	d := s.newDater(r, m, rt, name)
+	needsTime := g.NeedsTime(name)
+	if _, byFile := m.format.(formats.VersionDater); byFile && needsTime {
+		// A first pass lists the versions, so that those dated by a file of
+		// their own are dated in parallel.
+		var listed []string
+		vf.FilterVersions(rt, doc, func(v string, released time.Time) policygate.Reason {
+			if released.IsZero() {
+				listed = append(listed, v)
+			}
+			return policygate.Reason{}
+		})
+		d.prefetch(listed)
+	}
+	var newestKept time.Time
+	judge := func(version string, released time.Time) policygate.Reason {
+		v := policygate.Version{Name: name, Version: version, Time: released}
+		if needsTime {
+			v = d.version(version, released)
+		}
+		reason := g.Decide(v, d.now)
+		if !reason.Refused() && v.Time.After(newestKept) {
+			newestKept = v.Time
+		}
+		return reason
+	}
+	out, hidden, err := vf.FilterVersions(rt, doc, judge)
+	if lu, ok := vf.(formats.LastUpdater); ok && err == nil && len(hidden) > 0 && needsTime && !newestKept.IsZero() {
+		out = lu.SetLastUpdated(out, newestKept)
+	}
+	return out, hidden, err
 }
 
 // hexDigest is the lower-case hex digest of b by a checksum file's algorithm.
