@@ -63,12 +63,14 @@ type Server struct {
 	roots []*apiRoot
 	// fronts are the mounts by the host:port they answer for in forward-proxy mode.
 	fronts map[string][]hostFront
+	// filters keeps documents filtered by the policy (see filterCache).
+	filters *filterCache
 }
 
 // New builds a server from a validated configuration.
 func New(o Options) (*Server, error) {
 	client := upstream.NewClient(o.Config.Upstream)
-	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store)}
+	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store), filters: newFilterCache(filteredMemory)}
 	s.ids.seed()
 	if o.AccessLog != nil {
 		s.access = *o.AccessLog

@@ -158,6 +158,14 @@ func label(v Version) string {
 	return v.Name + "@" + v.Version
 }
 
+// MinAge is the policy's minimum release age; 0 means none.
+func (g *Gate) MinAge() time.Duration {
+	if g == nil {
+		return 0
+	}
+	return g.minAge
+}
+
 // MaxSize is the policy's size cap in bytes; 0 means none.
 func (g *Gate) MaxSize() int64 {
 	if g == nil {
