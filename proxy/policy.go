@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
+	"hoard/cache"
 	"hoard/configs"
 	"hoard/formats"
+	"hoard/policy"
 	policygate "hoard/policy/gate"
 )
 
@@ -30,7 +33,9 @@ func compilePolicies(c configs.Config, mounts map[string]*mount) (map[string]*po
 		key := fmt.Sprintf("mounts[%d].policy", i)
 		gf, gated := m.format.(formats.Gated)
 		if !gated {
-			if !mc.Policy.IsZero() {
+			rest := mc.Policy
+			rest.Pins = nil // pins are kept by the cache, for every format
+			if !rest.IsZero() {
 				errs = append(errs, fmt.Errorf("%s: format %s does not take a policy yet", key, mc.Format))
 			}
 			continue
@@ -70,7 +75,23 @@ func (s *Server) SetPolicies(c configs.Config) error {
 	for name, m := range s.mounts {
 		m.policy.Store(gates[name])
 	}
+	s.engine.store.SetPinRule(pinRule(c))
 	return nil
+}
+
+// pinRule is the configuration's pins (policy.pins, then each mount's), nil
+// when there are none.
+func pinRule(c configs.Config) cache.PinRule {
+	pins := policy.PinPatterns{}
+	for _, mc := range c.Mounts {
+		for _, p := range append(append([]string(nil), c.Policy.Pins...), mc.Policy.Pins...) {
+			pins[mc.Name] = append(pins[mc.Name], strings.Trim(p, "/"))
+		}
+	}
+	if len(pins) == 0 {
+		return nil
+	}
+	return pins.Covers
 }
 
 // refusedByPolicy answers 403 in the protocol's shape, naming the rule, when the

@@ -87,9 +87,6 @@ func New(o Options) (*Server, error) {
 		m.setFixers(o.Config.PublicURL)
 		s.mounts[mc.Name] = m
 	}
-	if err := s.SetPolicies(o.Config); err != nil {
-		return nil, err
-	}
 	s.watchBreakers()
 	s.roots = newRoots(s.mounts, o.Config.OCIDefault)
 	s.fronts = newFronts(s.mounts, interceptAliases(o.Config.Mounts))
@@ -102,6 +99,10 @@ func New(o Options) (*Server, error) {
 	}
 	if s.engine.maxMetadata <= 0 {
 		s.engine.maxMetadata = defaultMaxMetadata
+	}
+	// After the engine: the policy's pins go to its store.
+	if err := s.SetPolicies(o.Config); err != nil {
+		return nil, err
 	}
 	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	s.engine.delegation = newDelegation(o.Config.Auth.AccessTTL.D())
