@@ -160,14 +160,16 @@ func (s *Server) releaseTimes(r *http.Request, m *mount, rt formats.Route) (time
 // restarts and evictions. The versions listed when the package itself is first
 // seen are its baseline, dated at the epoch: their release came before Hoard
 // could know, and a new gateway must not hide every version it has never seen.
-// If the record cannot be read the version counts as new.
-func (s *Server) seenTime(m *mount, name, version string, now time.Time) time.Time {
+// If the record cannot be read the version counts as new. owner is the cache
+// key of the package's document the records belong to: hoard gc collects them
+// some time after it leaves the cache.
+func (s *Server) seenTime(m *mount, name, version, owner string, now time.Time) time.Time {
 	first := now
-	pkgFirst, err := s.engine.store.FirstSeen(m.name+"/"+name, now)
+	pkgFirst, err := s.engine.store.FirstSeenBy(m.name+"/"+name, owner, now)
 	if err == nil && pkgFirst.Equal(now) {
 		first = time.Unix(0, 0)
 	}
-	t, verr := s.engine.store.FirstSeen(m.name+"/"+name+"@"+version, first)
+	t, verr := s.engine.store.FirstSeenBy(m.name+"/"+name+"@"+version, owner, first)
 	if err = errors.Join(err, verr); err != nil {
 		s.log.Warn().Err(err).Str("mount", m.name).Str("package", name).Msg("first-seen time not kept; the version counts as new")
 		return now

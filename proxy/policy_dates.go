@@ -59,7 +59,7 @@ func (d *dater) version(version string, released time.Time) policygate.Version {
 		v.Undated = true
 		return v
 	}
-	v.Time = d.s.seenTime(d.m, d.name, version, d.now)
+	v.Time = d.s.seenTime(d.m, d.name, version, d.owner(), d.now)
 	return v
 }
 
@@ -87,6 +87,18 @@ func (d *dater) byFile(version string) policygate.Version {
 	d.versions[version] = v
 	d.mu.Unlock()
 	return v
+}
+
+// owner is the cache key of the document the package's first-seen records
+// belong to: the metadata read, or the document that dates the file read.
+func (d *dater) owner() string {
+	rt := d.rt
+	if rd, ok := d.m.format.(formats.ReleaseDater); ok {
+		if dating, ok := rd.DatingRoute(rt); ok {
+			rt = dating
+		}
+	}
+	return d.m.name + "/" + rt.Key
 }
 
 // prefetch dates versions in parallel, bounded, before a filter asks for them
@@ -122,24 +134,25 @@ func (s *Server) fileTime(r *http.Request, m *mount, rt formats.Route, name, ver
 	}
 	route, ok := m.format.(formats.VersionDater).VersionDatingRoute(rt, version)
 	if !ok {
-		v.Time = s.seenTime(m, name, version, now)
+		v.Time = s.seenTime(m, name, version, m.name+"/"+rt.Key, now)
 		return v
 	}
+	owner := m.name + "/" + route.Key
 	buf := &bufferedAnswer{header: http.Header{}}
 	s.engine.serveRead(buf, wholeGet(r), m, route)
 	switch {
 	case buf.status == http.StatusOK:
 		lm, err := http.ParseTime(buf.header.Get("Last-Modified"))
 		if err != nil || lm.IsZero() {
-			v.Time = s.seenTime(m, name, version, now)
+			v.Time = s.seenTime(m, name, version, owner, now)
 			return v
 		}
-		if t, err := s.engine.store.FirstSeen(key, lm); err == nil {
+		if t, err := s.engine.store.FirstSeenBy(key, owner, lm); err == nil {
 			lm = t
 		}
 		v.Time = lm
 	case buf.status == http.StatusNotFound || buf.status == http.StatusGone:
-		v.Time = s.seenTime(m, name, version, now)
+		v.Time = s.seenTime(m, name, version, owner, now)
 	default:
 		v.Undated = true
 	}
