@@ -77,3 +77,23 @@ type VersionDater interface {
 type LastUpdater interface {
 	SetLastUpdated(doc []byte, t time.Time) []byte
 }
+
+// TagResolver is implemented by Gated formats whose mutable names (OCI tags)
+// point at immutable content by digest: a tag whose newest digest is too young
+// for a minimum age, or released after a freeze, resolves to the previous
+// digest the tag had, and a read of a too young digest is refused. The engine
+// keeps each tag's history of digests with when it first saw each.
+type TagResolver interface {
+	// Tag names the repository and tag a manifest-by-tag read is for.
+	Tag(rt Route) (repo, tag string, ok bool)
+	// Digest names the repository and digest a manifest-by-digest read is for.
+	Digest(rt Route) (repo, digest string, ok bool)
+	// ByDigestPath is the mount-relative path of repo's manifest by digest.
+	ByDigestPath(repo, digest string) string
+	// ManifestRefs reads a manifest's config digest and an index's children.
+	ManifestRefs(body []byte) (config string, children []string)
+	// BlobPath is the mount-relative path of a blob of repo.
+	BlobPath(repo, digest string) string
+	// Created is when an image was built, as its config states; zero if unknown.
+	Created(config []byte) time.Time
+}

@@ -111,7 +111,10 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	}
 	v := policygate.Version{Name: name, Version: version}
 	reason := g.Decide(v, s.engine.now())
-	if !reason.Refused() && version != "" && g.NeedsTime(name) {
+	if tr, tagged := m.format.(formats.TagResolver); tagged && !reason.Refused() {
+		// A tag's age is judged as it is served (serveTagged), a digest's here.
+		reason = s.digestRefusal(r, m, tr, g, rt)
+	} else if !reason.Refused() && version != "" && g.NeedsTime(name) {
 		d := s.newDater(r, m, rt, name)
 		reason = g.Decide(d.version(version, time.Time{}), d.now)
 	}

@@ -147,7 +147,8 @@ func (s *Server) filteredDoc(r *http.Request, m *mount, g *policygate.Gate, vf f
 // It returns, with the filtered document, what was judged of each version.
 func (s *Server) filterDoc(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name string, doc []byte) ([]byte, []formats.Hidden, map[string]policygate.Version, error) {
 	d := s.newDater(r, m, rt, name)
-	needsTime := g.NeedsTime(name)
+	_, tagged := m.format.(formats.TagResolver)
+	needsTime := g.NeedsTime(name) && !tagged // a tag's age is judged as it resolves
 	if _, byFile := m.format.(formats.VersionDater); byFile && needsTime {
 		// A first pass lists the versions, so that those dated by a file of
 		// their own are dated in parallel.
