@@ -127,9 +127,17 @@ func (s *Server) refusedByPolicy(w http.ResponseWriter, r *http.Request, m *moun
 	}
 	setResult(r, resultError)
 	s.metrics.policyRefused(m.name, reason.Rule)
+	s.logRefusal(m, subject, reason)
 	w.Header().Set(policyHeader, reason.String())
 	m.format.WriteError(w, r, http.StatusForbidden, fmt.Errorf("%s is refused by this registry's policy (%s)", subject, reason))
 	return true
+}
+
+// logRefusal names the rule behind a refusal in the log: some clients show
+// neither the answer's body nor its headers (Maven reports a refused
+// maven-metadata.xml as "no versions available").
+func (s *Server) logRefusal(m *mount, subject string, reason policygate.Reason) {
+	s.log.Info().Str("mount", m.name).Str("subject", subject).Str("rule", reason.String()).Msg("refused by policy")
 }
 
 // releaseTimes are the release times of rt's package's versions, read from the

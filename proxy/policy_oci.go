@@ -73,6 +73,7 @@ func (s *Server) serveTagged(w http.ResponseWriter, r *http.Request, m *mount, r
 	}
 	setResult(r, resultError)
 	s.metrics.policyRefused(m.name, reason.Rule)
+	s.logRefusal(m, repo+":"+tag, reason)
 	w.Header().Set(policyHeader, reason.String())
 	m.format.WriteError(w, r, http.StatusForbidden,
 		fmt.Errorf("%s:%s (%s) is refused by this registry's policy (%s), and the tag had no earlier digest it allows", repo, tag, digest, reason))
