@@ -21,12 +21,13 @@ import (
 // recorded in the tag's history (first-seen records MOUNT/REPO:TAG>DIGEST), and
 // a digest too young is answered with the newest digest the tag had before that
 // the policy allows. A digest's release time (record MOUNT/REPO@DIGEST) is when
-// Hoard first saw it, except for the digests of a repository's first sighting:
-// those are its baseline, dated by the image config's created (or as old, when
-// the config states none), so that a new gateway does not hold back every image
-// it has never seen. Created alone is never trusted after that: builds set it at
-// will (reproducible builds set the epoch), and it says when an image was built,
-// not when it was published.
+// Hoard first saw the tag move to it. A digest seen for the first time otherwise
+// (a tag's first sighting, a pull by digest) is dated by its image config's
+// created, or, when the config states none, as old if the repository itself is
+// seen for the first time (its baseline: a new gateway must not hold back every
+// image it has never seen) and as new if not. Created never dates a digest a
+// tag moved to: builds set it at will (reproducible builds set the epoch), and it
+// says when an image was built, not when it was published.
 
 // serveTagged answers a manifest-by-tag read through the policy's age rules; it
 // returns false when they do not apply.
@@ -55,7 +56,7 @@ func (s *Server) serveTagged(w http.ResponseWriter, r *http.Request, m *mount, r
 	if err != nil {
 		s.log.Warn().Err(err).Str("mount", m.name).Str("repository", repo).Msg("tag history not read")
 	}
-	v := s.digestVersion(r, m, tr, repo, digest, body, owner, len(history) == 0, now)
+	v := s.digestVersion(r, m, tr, repo, digest, body, owner, len(history) > 0, now)
 	if _, err := s.engine.store.FirstSeenBy(histPrefix+digest, owner, now); err != nil {
 		s.log.Warn().Err(err).Str("mount", m.name).Str("repository", repo).Msg("tag history not kept")
 	}
@@ -112,10 +113,13 @@ func (s *Server) servePrevious(w http.ResponseWriter, r *http.Request, m *mount,
 }
 
 // digestVersion is what the gate judges of repo's manifest digest: its release
-// time as recorded, or recorded now (see the comment at the top). body, when
-// known, is the manifest, whose config dates a baseline image.
+// time as recorded, or recorded now. A digest a tag moves to while Hoard watches
+// (moved) is dated now. Otherwise it is a first sighting (of the tag, or of the
+// digest pulled directly), dated by the image config's created when the config
+// states one, else as old when the repository itself is seen for the first time
+// (its baseline), else now. body, when known, is the manifest.
 func (s *Server) digestVersion(r *http.Request, m *mount, tr formats.TagResolver, repo, digest string, body []byte,
-	owner string, baseline bool, now time.Time) policygate.Version {
+	owner string, moved bool, now time.Time) policygate.Version {
 	v := policygate.Version{Name: repo, Version: digest}
 	key := m.name + "/" + repo + "@" + digest
 	if at, found, err := s.engine.store.SeenAt(key); err == nil && found {
@@ -128,10 +132,13 @@ func (s *Server) digestVersion(r *http.Request, m *mount, tr formats.TagResolver
 		return v
 	}
 	at := now
-	if baseline && repoFirst.Equal(now) {
-		at = time.Unix(0, 0)
-		if created := s.createdOf(r, m, tr, repo, body); !created.IsZero() {
+	if !moved {
+		created := s.createdOf(r, m, tr, repo, body)
+		switch {
+		case !created.IsZero() && created.Before(now):
 			at = created
+		case repoFirst.Equal(now):
+			at = time.Unix(0, 0)
 		}
 	}
 	if v.Time, err = s.engine.store.FirstSeenBy(key, owner, at); err != nil {
@@ -177,7 +184,17 @@ func (s *Server) digestRefusal(r *http.Request, m *mount, tr formats.TagResolver
 		return policygate.Reason{}
 	}
 	now := s.engine.now()
-	v := s.digestVersion(r, m, tr, repo, digest, nil, m.name+"/"+rt.Key, false, now)
+	var body []byte
+	if _, found, _ := s.engine.store.SeenAt(m.name + "/" + repo + "@" + digest); !found {
+		// A first sighting: the manifest, about to be served anyway, names the
+		// config that dates it.
+		buf := &bufferedAnswer{header: http.Header{}}
+		s.engine.serveRead(buf, wholeGet(r), m, rt)
+		if buf.status == http.StatusOK {
+			body = buf.body.Bytes()
+		}
+	}
+	v := s.digestVersion(r, m, tr, repo, digest, body, m.name+"/"+rt.Key, false, now)
 	return g.Decide(v, now)
 }
 

@@ -180,3 +180,25 @@ func TestPolicyOCITagPatterns(t *testing.T) {
 		t.Errorf("tag list: %d %s", resp.StatusCode, body)
 	}
 }
+
+// A tag first seen in a repository Hoard already knows is dated by its config's
+// created; one whose config states none (the epoch) counts as new.
+func TestPolicyOCINewTagOfKnownRepository(t *testing.T) {
+	g := newTagRegistry(t)
+	g.push("v1", time.Now().AddDate(0, -1, 0), "a")
+	base, clock := policyOCI(t, g, configs.Policy{MinAge: configs.Age(time.Hour)})
+	acc := map[string]string{"Accept": ociAccept}
+	if resp, _ := ociDo(t, "GET", base+"/manifests/v1", acc); resp.StatusCode != 200 {
+		t.Fatalf("baseline: %d", resp.StatusCode)
+	}
+	clock.Advance(time.Second)
+	g.push("v2", time.Now().AddDate(0, -1, 0), "b")
+	if resp, _ := ociDo(t, "GET", base+"/manifests/v2", acc); resp.StatusCode != 200 {
+		t.Errorf("a new tag built a month ago: %d", resp.StatusCode)
+	}
+	g.push("v3", time.Unix(0, 0), "c")
+	resp, body := ociDo(t, "GET", base+"/manifests/v3", acc)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `"DENIED"`) {
+		t.Errorf("a new tag with no creation time: %d %s", resp.StatusCode, body)
+	}
+}
