@@ -155,7 +155,7 @@ func (s *Server) releaseTimes(r *http.Request, m *mount, rt formats.Route) (time
 		return nil, false
 	}
 	buf := &bufferedAnswer{header: http.Header{}}
-	s.engine.serveRead(buf, wholeGet(r), m, dating)
+	s.engine.serveRead(buf, sideGet(r), m, dating)
 	switch buf.status {
 	case http.StatusOK:
 		return rd.ReleaseTimes(buf.body.Bytes()), false

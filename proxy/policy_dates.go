@@ -139,7 +139,7 @@ func (s *Server) fileTime(r *http.Request, m *mount, rt formats.Route, name, ver
 	}
 	owner := m.name + "/" + route.Key
 	buf := &bufferedAnswer{header: http.Header{}}
-	s.engine.serveRead(buf, wholeGet(r), m, route)
+	s.engine.serveRead(buf, sideGet(r), m, route)
 	switch {
 	case buf.status == http.StatusOK:
 		lm, err := http.ParseTime(buf.header.Get("Last-Modified"))

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -208,6 +209,17 @@ func wholeGet(r *http.Request) *http.Request {
 		c.Header.Del(k)
 	}
 	return c
+}
+
+// sideGet is wholeGet for a read made on the side of r's answer (a document or
+// file that dates versions): it carries r's caller and request id but reports
+// its own result, so that it neither races another side read nor overwrites
+// the result r's answer is logged and counted with.
+func sideGet(r *http.Request) *http.Request {
+	c := wholeGet(r)
+	ri := *infoOf(r)
+	ri.log = nil
+	return c.WithContext(context.WithValue(c.Context(), ctxKey{}, &ri))
 }
 
 func hiddenList(hidden []formats.Hidden) string {

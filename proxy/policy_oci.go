@@ -154,7 +154,7 @@ func (s *Server) createdOf(r *http.Request, m *mount, tr formats.TagResolver, re
 	if config == "" {
 		return time.Time{}
 	}
-	get := wholeGet(r)
+	get := sideGet(r)
 	get.Header.Del("Accept")
 	rt, err := m.format.Route(get, tr.BlobPath(repo, config))
 	if err != nil {
