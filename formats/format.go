@@ -162,6 +162,14 @@ type SumsIndexer interface {
 	Sums(rt Route, doc []byte, base string) (map[string]Checksum, error)
 }
 
+// RewriteIndexer is implemented by a Rewriter and SumsIndexer that can build the
+// checksum table in the same pass over the document as its rewrite: RewriteSums
+// returns what Rewrite returns and the table Sums would read from it. A cold miss
+// of a big document then reads it once, not twice.
+type RewriteIndexer interface {
+	RewriteSums(rt Route, body []byte, base string) ([]byte, map[string]Checksum, error)
+}
+
 // SidecarLister is implemented by formats whose artifacts have checksum documents.
 // The proxy asks only when a fill needs them, never on a cache hit (Maven has three
 // candidates for every file); they are tried in order, and the first one found

@@ -23,6 +23,7 @@ var (
 	_ formats.SidecarLister   = Format{}
 	_ formats.Alternator      = Format{}
 	_ formats.Rewriter        = Format{}
+	_ formats.RewriteIndexer  = Format{}
 	_ formats.PublishParser   = Format{}
 	_ formats.HeaderForwarder = Format{}
 )

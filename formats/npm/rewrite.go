@@ -16,11 +16,25 @@ import (
 // fetch tarballs through Hoard whatever host the upstream named. Only the tarball
 // strings change; every other byte stays as the upstream sent it. The document is
 // never decoded whole (see walkVersions), so memory stays near input plus output
-// however big the packument.
+// however big the packument; the same pass checks that it is valid JSON.
 func (Format) Rewrite(rt formats.Route, body []byte, base string) ([]byte, error) {
-	if !json.Valid(body) {
-		return nil, errors.New("npm document is not valid JSON")
+	return rewrite(rt, body, base, nil)
+}
+
+// RewriteSums implements formats.RewriteIndexer: Rewrite, with the table Sums
+// would read from its output collected in the same pass.
+func (Format) RewriteSums(rt formats.Route, body []byte, base string) ([]byte, map[string]formats.Checksum, error) {
+	sums := map[string]formats.Checksum{}
+	out, err := rewrite(rt, body, base, sums)
+	if err != nil {
+		return nil, nil, err
 	}
+	return out, sums, nil
+}
+
+// rewrite is Rewrite, adding each version's checksum to sums (when not nil) under
+// the path its last dist.tarball is rewritten to, as Sums names it.
+func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats.Checksum) ([]byte, error) {
 	type edit struct {
 		at   span
 		with []byte
@@ -28,9 +42,10 @@ func (Format) Rewrite(rt formats.Route, body []byte, base string) ([]byte, error
 	var edits []edit
 	grow := 0
 	err := walkVersions(body, func(v versionDoc) error {
+		rel := ""
 		for _, t := range v.tarballs {
-			rel, err := relFor(body, rt.Package, v, t)
-			if err != nil {
+			var err error
+			if rel, err = relFor(body, rt.Package, v, t); err != nil {
 				return err
 			}
 			with, err := encode(base + rel)
@@ -39,6 +54,12 @@ func (Format) Rewrite(rt formats.Route, body []byte, base string) ([]byte, error
 			}
 			edits = append(edits, edit{t, with})
 			grow += len(with) - (t.end - t.start)
+		}
+		if sums != nil && rel != "" {
+			d := distEntry{Integrity: text(body, v.integrity), Shasum: text(body, v.shasum)}
+			if sum, ok, err := d.checksum(); err == nil && ok {
+				sums[rel] = sum
+			}
 		}
 		return nil
 	})
@@ -78,9 +99,8 @@ func relFor(doc []byte, name string, v versionDoc, tarball span) (string, error)
 // A version whose integrity is malformed gets no entry: its tarball is then checked
 // against the next document, as when a version is missing.
 func (Format) Sums(_ formats.Route, doc []byte, base string) (map[string]formats.Checksum, error) {
-	// doc is one Rewrite returned (validated then) or its cached, hash-checked
-	// copy: a second json.Valid pass over tens of megabytes would buy nothing, and
-	// the scanner refuses what it cannot read without ever reading out of bounds.
+	// doc is one Rewrite returned or its cached, hash-checked copy; the scanner
+	// checks its grammar again on the way, at little cost.
 	sums := map[string]formats.Checksum{}
 	err := walkVersions(doc, func(v versionDoc) error {
 		if len(v.tarballs) == 0 {

@@ -1,7 +1,9 @@
 package npm
 
 import (
+	"bytes"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -42,6 +44,10 @@ func FuzzNpmRewrite(f *testing.F) {
 			if !strings.HasPrefix(name, "/tool/-/") {
 				t.Fatalf("table names %q", name)
 			}
+		}
+		out2, sums2, err := New().RewriteSums(rt, doc, base)
+		if err != nil || !bytes.Equal(out2, out) || !maps.Equal(sums2, sums) {
+			t.Fatalf("RewriteSums differs from Rewrite then Sums: %v, table %v against %v", err, sums2, sums)
 		}
 	})
 }

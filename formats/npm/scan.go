@@ -2,6 +2,7 @@ package npm
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,8 +27,9 @@ type versionDoc struct {
 }
 
 // walkVersions calls fn for every version object of a packument (doc.versions.*),
-// or once for a single-version document (one with a top-level "dist"). doc must be
-// valid JSON (json.Valid); a document of another shape is an error.
+// or once for a single-version document (one with a top-level "dist"). A document
+// that is not valid JSON, or of another shape, is an error; fn may have been called
+// for versions before the error was found.
 func walkVersions(doc []byte, fn func(v versionDoc) error) error {
 	s := scanner{b: doc}
 	s.ws()
@@ -64,8 +66,14 @@ func walkVersions(doc []byte, fn func(v versionDoc) error) error {
 		}
 		return s.skip()
 	})
-	if err != nil || !single {
+	if err != nil {
 		return err
+	}
+	if s.ws(); s.i != len(s.b) {
+		return s.malformed() // data after the document
+	}
+	if !single {
+		return nil
 	}
 	return fn(top)
 }
@@ -82,12 +90,20 @@ func text(doc []byte, sp span) string {
 	return out
 }
 
-// scanner reads a document json.Valid has accepted: it only finds where values
-// start and end, and trusts the grammar.
+// scanner reads a document and checks its grammar as it goes, as strictly as
+// json.Valid (escapes, numbers, literals, no trailing data, nesting at most
+// maxNesting): the one pass that finds the strings that matter also validates, so a
+// rewrite reads the document once.
 type scanner struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int
 }
+
+// maxNesting is the deepest nesting accepted, encoding/json's own limit.
+const maxNesting = 10000
+
+func (s *scanner) malformed() error { return fmt.Errorf("malformed JSON at byte %d", s.i) }
 
 func (s *scanner) peek() byte {
 	if s.i < len(s.b) {
@@ -107,28 +123,35 @@ func (s *scanner) ws() {
 	}
 }
 
+// nest enters an object or array, refusing nesting deeper than maxNesting.
+func (s *scanner) nest() error {
+	if s.depth++; s.depth > maxNesting {
+		return errors.New("malformed JSON: nested too deeply")
+	}
+	s.i++ // '{' or '['
+	s.ws()
+	return nil
+}
+
 // object calls member with each key of the object at s.i, positioned at its value;
 // member must consume the value. The key is the raw bytes between the quotes, or
 // the decoded key when it has escapes; it is only valid during the call.
 func (s *scanner) object(member func(key []byte) error) error {
-	s.i++ // '{'
+	if err := s.nest(); err != nil {
+		return err
+	}
+	defer func() { s.depth-- }()
+	if s.peek() == '}' {
+		s.i++
+		return nil
+	}
 	for {
-		s.ws()
-		switch s.peek() {
-		case '}':
-			s.i++
-			s.ws()
-			return nil
-		case ',':
-			s.i++
-			continue
-		case '"':
-		default:
-			return fmt.Errorf("malformed JSON at byte %d", s.i)
+		if s.peek() != '"' {
+			return s.malformed()
 		}
-		k := s.str()
-		if k.end-k.start < 2 {
-			return errors.New("malformed JSON: unterminated key")
+		k, err := s.str()
+		if err != nil {
+			return err
 		}
 		key := s.b[k.start+1 : k.end-1]
 		if bytes.IndexByte(key, '\\') >= 0 {
@@ -136,7 +159,7 @@ func (s *scanner) object(member func(key []byte) error) error {
 		}
 		s.ws()
 		if s.peek() != ':' {
-			return fmt.Errorf("malformed JSON at byte %d", s.i)
+			return s.malformed()
 		}
 		s.i++
 		s.ws()
@@ -144,6 +167,44 @@ func (s *scanner) object(member func(key []byte) error) error {
 			return err
 		}
 		s.ws()
+		switch s.peek() {
+		case ',':
+			s.i++
+			s.ws()
+		case '}':
+			s.i++
+			return nil
+		default:
+			return s.malformed()
+		}
+	}
+}
+
+// array passes over the array at s.i.
+func (s *scanner) array() error {
+	if err := s.nest(); err != nil {
+		return err
+	}
+	defer func() { s.depth-- }()
+	if s.peek() == ']' {
+		s.i++
+		return nil
+	}
+	for {
+		if err := s.skip(); err != nil {
+			return err
+		}
+		s.ws()
+		switch s.peek() {
+		case ',':
+			s.i++
+			s.ws()
+		case ']':
+			s.i++
+			return nil
+		default:
+			return s.malformed()
+		}
 	}
 }
 
@@ -188,61 +249,141 @@ func (s *scanner) stringAt(sp *span) error {
 	if s.peek() != '"' {
 		return s.skip()
 	}
-	*sp = s.str()
-	return nil
+	var err error
+	*sp, err = s.str()
+	return err
 }
 
-// str reads the string at s.i and returns its span, quotes included.
-func (s *scanner) str() span {
+// str reads the string at s.i and returns its span, quotes included. Runs of
+// plain bytes are passed in a tight loop: most of a packument is inside strings.
+func (s *scanner) str() (span, error) {
 	start := s.i
 	s.i++
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-			continue
-		case '"':
-			s.i++
-			return span{start, s.i}
+	for {
+		for s.i+8 <= len(s.b) && !special8(binary.LittleEndian.Uint64(s.b[s.i:])) {
+			s.i += 8
 		}
-		s.i++
-	}
-	s.i = len(s.b) // unterminated: json.Valid refused it already
-	return span{start, s.i}
-}
-
-// skip passes over one value of any type.
-func (s *scanner) skip() error {
-	switch s.peek() {
-	case '"':
-		s.str()
-		return nil
-	case '{', '[':
-		depth := 0
 		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case '"':
-				s.str()
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					s.i++
-					return nil
-				}
+			if c := s.b[s.i]; c < 0x20 || c == '"' || c == '\\' {
+				break
 			}
 			s.i++
 		}
-		return errors.New("malformed JSON: unterminated value")
-	}
-	for s.i < len(s.b) { // number, true, false, null
-		switch s.b[s.i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return nil
+		switch s.peek() {
+		case '"':
+			s.i++
+			return span{start, s.i}, nil
+		case '\\':
+			if err := s.escape(); err != nil {
+				return span{}, err
+			}
+		default: // the end of the document, or a control byte JSON wants escaped
+			return span{}, s.malformed()
 		}
+	}
+}
+
+// special8 reports whether any of the eight bytes in v ends a run of plain string
+// bytes: a quote, a backslash or a control byte. Each test is the classic
+// has-a-byte-below-n of the whole word, exact about whether such a byte exists.
+func special8(v uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := func(x uint64, n uint64) uint64 { return (x - ones*n) & ^x & highs }
+	return below(v, 0x20)|below(v^(ones*'"'), 1)|below(v^(ones*'\\'), 1) != 0
+}
+
+// escape passes over one backslash escape inside a string.
+func (s *scanner) escape() error {
+	if s.i+1 >= len(s.b) {
+		return s.malformed()
+	}
+	switch s.b[s.i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		s.i += 2
+		return nil
+	case 'u':
+		if s.i+6 > len(s.b) {
+			return s.malformed()
+		}
+		for _, c := range s.b[s.i+2 : s.i+6] {
+			if !isHex(c) {
+				return s.malformed()
+			}
+		}
+		s.i += 6
+		return nil
+	}
+	return s.malformed()
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// skip passes over one value of any type, checking its grammar.
+func (s *scanner) skip() error {
+	switch c := s.peek(); {
+	case c == '"':
+		_, err := s.str()
+		return err
+	case c == '{':
+		return s.object(func([]byte) error { return s.skip() })
+	case c == '[':
+		return s.array()
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return s.number()
+	}
+	return s.malformed()
+}
+
+func (s *scanner) literal(word string) error {
+	if !bytes.HasPrefix(s.b[s.i:], []byte(word)) {
+		return s.malformed()
+	}
+	s.i += len(word)
+	return nil
+}
+
+// number passes over a number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() error {
+	if s.peek() == '-' {
 		s.i++
 	}
+	switch c := s.peek(); {
+	case c == '0':
+		s.i++
+	case '1' <= c && c <= '9':
+		s.digits()
+	default:
+		return s.malformed()
+	}
+	if s.peek() == '.' {
+		s.i++
+		if s.digits() == 0 {
+			return s.malformed()
+		}
+	}
+	if c := s.peek(); c == 'e' || c == 'E' {
+		s.i++
+		if c := s.peek(); c == '+' || c == '-' {
+			s.i++
+		}
+		if s.digits() == 0 {
+			return s.malformed()
+		}
+	}
 	return nil
+}
+
+// digits passes over a run of decimal digits and reports how many there were.
+func (s *scanner) digits() int {
+	start := s.i
+	for s.i < len(s.b) && '0' <= s.b[s.i] && s.b[s.i] <= '9' {
+		s.i++
+	}
+	return s.i - start
 }
