@@ -41,6 +41,11 @@ type engine struct {
 	now         func() time.Time
 	shared      SharedTier             // nil: this node's disk only (shared.go)
 	sharedHits  *prometheus.CounterVec // misses the shared tier answered
+
+	pendingSums pendingSums // checksum tables of documents being committed (whole.go)
+	// beforeCommit, when set, runs once a fill's clients have every verified byte
+	// and before its commit: a test's hold on that window (commitpause.go).
+	beforeCommit func(key string)
 }
 
 // fillSpec is what a fill needs to know, captured from the request that started it.
@@ -263,6 +268,20 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		e.storeRewritten(f, spec, resp, head[:n], rw, expected)
 		return
 	}
+	if complete {
+		// A small body is verified before any client sees a status line, so a bad
+		// one is a clear 502 rather than a broken transfer; answered, it is stored.
+		if limit > 0 && int64(n) > limit {
+			fail(e.artifactTooLarge(spec.mount, int64(n)))
+			return
+		}
+		if err := verifyWhole(head[:n], resp.ContentLength, expected); err != nil {
+			fail(err)
+			return
+		}
+		e.answerThenStore(f, resp, spec, bytes.Clone(head[:n]), limit, expected, nil)
+		return
+	}
 	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: limit})
 	if err != nil {
 		fail(err)
@@ -271,17 +290,6 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 	defer w.Cancel()
 	if _, err := w.Write(head[:n]); err != nil {
 		fail(err)
-		return
-	}
-	if complete {
-		// A small body is verified before any client sees a status line, so a bad
-		// one is a clear 502 rather than a broken transfer.
-		if err := w.Verify(); err != nil {
-			fail(err)
-			return
-		}
-		e.publishWhole(f, w, resp, spec, bytes.Clone(head[:n]))
-		e.commitFill(f, w, resp, spec)
 		return
 	}
 	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), resp.ContentLength, int64(n))
@@ -303,21 +311,14 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 // commitFill indexes what a fill wrote, described by the upstream's response, and
 // lets the caller whose credentials fetched it read it.
 func (e *engine) commitFill(f *fill, w *cache.Writer, resp *http.Response, spec fillSpec) {
+	if e.beforeCommit != nil {
+		e.beforeCommit(f.key)
+	}
 	f.commit(func() (cache.Entry, error) {
 		return w.Commit(f.key, e.entryFor(resp, spec))
 	})
 	e.grantFiller(spec)
 	e.publishShared(f, spec)
-}
-
-// publishWhole hands a small body, verified and about to be committed, to the
-// fill's clients. The caller whose credentials fetched it may read it from now on.
-func (e *engine) publishWhole(f *fill, w *cache.Writer, resp *http.Response, spec fillSpec, body []byte) {
-	entry := e.entryFor(resp, spec)
-	entry.Key, entry.Digest, entry.Size = f.key, w.Digest(), int64(len(body))
-	e.grantFiller(spec)
-	e.fills.settle(f)
-	f.publishWhole(entry, body)
 }
 
 // entryFor describes a fill's content as it is indexed (the store adds the key,

@@ -124,14 +124,30 @@ func (g *fillGroup) settle(f *fill) {
 	g.settling[f.key] = f
 }
 
+// isSettling reports whether a fill of key has answered its clients and is
+// committing: its content is as good as cached.
+func (g *fillGroup) isSettling(key string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.settling[key] != nil
+}
+
 // awaitSettling waits for the commit of a fill of key that has already answered
 // its clients, if there is one, and reports whether it waited. Content one client
 // was given is then in the cache for the next, whoever asks.
 func (g *fillGroup) awaitSettling(ctx context.Context, key string) bool {
+	return g.awaitSettlingFor(ctx, key, "")
+}
+
+// awaitSettlingFor is awaitSettling for a caller about to join a fill of key as
+// who: one the settling fill itself would serve (same key and identity) does not
+// wait, it joins the fill and is answered from its verified bytes at once.
+func (g *fillGroup) awaitSettlingFor(ctx context.Context, key, who string) bool {
 	g.mu.Lock()
 	f := g.settling[key]
+	own := f != nil && who != "" && g.m[key+"\x00"+who] == f
 	g.mu.Unlock()
-	if f == nil {
+	if f == nil || own {
 		return false
 	}
 	select {

@@ -13,10 +13,11 @@ import (
 // storeRewritten reads a metadata document whole, rewrites it once (URLs pointing at
 // Hoard's public URL), and caches the rewritten bytes; every client is then served
 // from the cache, so rewriting never happens per request. The rewritten bytes are
-// answered from memory as soon as they are verified, whatever their size, while the
-// commit runs. Immutable content read whole (Route.ReadWhole), which a Rewriter
-// checks but keeps byte for byte, is verified against expected, its sidecars'
-// checksums, like any artifact.
+// answered from memory as soon as they are verified, whatever their size, before
+// the temp file, the checksum table and the commit (see answerThenStore).
+// Immutable content read whole (Route.ReadWhole), which a Rewriter checks but keeps
+// byte for byte, is verified against expected, its sidecars' checksums, like any
+// artifact.
 func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, head []byte, rw formats.Rewriter, expected []cache.Checksum) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
 	body, err := e.readDocument(resp, head)
@@ -24,38 +25,56 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		fail(err)
 		return
 	}
-	out, err := rw.Rewrite(spec.route, body, e.mountURL(spec.mount))
+	out, table, err := e.rewrite(spec, rw, body)
 	if err != nil {
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
-	opts := cache.WriterOptions{ExpectedSize: int64(len(out))}
-	if spec.route.Kind != formats.Metadata {
-		opts.Expected = expected
+	if spec.route.Kind == formats.Metadata {
+		expected = nil // the upstream's checksums are of the bytes before the rewrite
 	}
-	w, err := e.store.NewWriter(opts)
-	if err != nil {
+	if err := verifyWhole(out, -1, expected); err != nil {
 		fail(err)
 		return
-	}
-	defer w.Cancel()
-	if _, err := w.Write(out); err != nil {
-		fail(err)
-		return
-	}
-	if err := w.Verify(); err != nil {
-		fail(err)
-		return
-	}
-	if err := e.indexSums(spec.mount, spec.route, w.Digest(), out); err != nil {
-		// Tarballs are then checked against a table built on their first miss.
-		e.log.Warn().Err(err).Str("key", f.key).Msg("building a checksum table failed")
 	}
 	if dh, ok := spec.mount.format.(formats.DocumentHeaderer); ok && spec.route.Kind == formats.Metadata {
 		spec.docHeader = dh.DocumentHeaders(spec.route, out)
 	}
-	e.publishWhole(f, w, resp, spec, out)
-	e.commitFill(f, w, resp, spec)
+	e.answerThenStore(f, resp, spec, out, 0, expected, table)
+}
+
+// rewrite rewrites a document and, when the format indexes it, makes its
+// checksum table: in the rewrite's own pass where the format can
+// (formats.RewriteIndexer). table is nil when there is none to keep.
+func (e *engine) rewrite(spec fillSpec, rw formats.Rewriter, body []byte) (out []byte, table map[string]cache.Checksum, err error) {
+	base := e.mountURL(spec.mount)
+	ix, indexes := spec.mount.format.(formats.SumsIndexer)
+	indexes = indexes && spec.route.Kind == formats.Metadata
+	var sums map[string]formats.Checksum
+	if ri, ok := rw.(formats.RewriteIndexer); ok && indexes {
+		out, sums, err = ri.RewriteSums(spec.route, body, base)
+	} else {
+		out, err = rw.Rewrite(spec.route, body, base)
+		if err == nil && indexes {
+			if sums, err = ix.Sums(spec.route, out, base); err != nil {
+				// The artifacts' fills build the table themselves, if they can.
+				e.log.Warn().Err(err).Msg("building a checksum table failed")
+				return out, nil, nil
+			}
+		}
+	}
+	if err != nil || !indexes {
+		return out, nil, err
+	}
+	return out, checksumTable(sums), nil
+}
+
+func checksumTable(sums map[string]formats.Checksum) map[string]cache.Checksum {
+	table := make(map[string]cache.Checksum, len(sums))
+	for name, c := range sums {
+		table[name] = cache.Checksum{Algo: c.Algo, Hex: c.Hex}
+	}
+	return table
 }
 
 // readDocument reads an upstream document whole (head is what was already read of
@@ -99,9 +118,14 @@ func (e *engine) indexSums(m *mount, rt formats.Route, doc cache.Digest, body []
 	if err != nil {
 		return err
 	}
-	table := make(map[string]cache.Checksum, len(sums))
-	for name, c := range sums {
-		table[name] = cache.Checksum{Algo: c.Algo, Hex: c.Hex}
+	return e.store.PutSums(doc, checksumTable(sums))
+}
+
+// putSums stores a document's checksum table, unless one is stored for these
+// bytes already.
+func (e *engine) putSums(doc cache.Digest, table map[string]cache.Checksum) error {
+	if has, err := e.store.HasSums(doc); err != nil || has {
+		return err
 	}
 	return e.store.PutSums(doc, table)
 }

@@ -39,8 +39,9 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	}
 	key := m.cacheKey(rt.Key)
 	ri.pkg, ri.key = rt.Package, key
+	who := callerKey(infoOf(r).caller.token)
 	entry, err := e.store.Lookup(key)
-	if err != nil && e.fills.awaitSettling(r.Context(), key) {
+	if err != nil && e.fills.awaitSettlingFor(r.Context(), key, who) {
 		entry, err = e.store.Lookup(key)
 	}
 	if err != nil {
@@ -79,7 +80,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		e.failNotAvailable(w, r, m, msgOffline)
 		return
 	}
-	if !hit && e.knownMissing(m, key, callerKey(infoOf(r).caller.token)) {
+	if !hit && e.knownMissing(m, key, who) {
 		setResult(r, resultHit)
 		m.format.WriteError(w, r, http.StatusNotFound, errNotFound)
 		return
@@ -90,15 +91,22 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package})
 		return
 	}
-	spec := fillSpec{mount: m, route: rt, auth: m.cred.AuthFor(r), who: callerKey(infoOf(r).caller.token)}
+	spec := fillSpec{mount: m, route: rt, auth: m.cred.AuthFor(r), who: who}
 	spec.private = m.cred.Passthrough && spec.auth != ""
 	if hit {
 		stale := entry // a copy: taking entry's own address would move it to the heap on every hit
 		spec.stale = &stale
 	}
+	settling := !hit && e.fills.isSettling(key)
 	f, joined := e.joinFill(key, spec)
 	if joined {
 		e.metrics.waiters.WithLabelValues(m.name).Inc()
+	}
+	if joined && settling {
+		// The fill answered before this request came and is committing: what it
+		// holds in memory is served like the hit it is about to be.
+		e.serveFillAs(w, r, m, rt, f, spec.stale, resultHit)
+		return
 	}
 	e.serveFill(w, r, m, rt, f, spec.stale)
 }
@@ -245,6 +253,11 @@ func httpDate(v string) string {
 // serveFill waits for a fill to start streaming and tails it. Upstream failures fall
 // back to the stale entry when there is one.
 func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, f *fill, stale *cache.Entry) {
+	e.serveFillAs(w, r, m, rt, f, stale, resultMiss)
+}
+
+// serveFillAs is serveFill reporting a verified body held in memory as result.
+func (e *engine) serveFillAs(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, f *fill, stale *cache.Entry, result string) {
 	ready := f.ready
 	if r.Header.Get("Range") != "" {
 		ready = f.done // a range is served from the committed blob, as a 206
@@ -260,7 +273,7 @@ func (e *engine) serveFill(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	case s.whole != nil:
 		// Verified whole: the answer does not wait for the commit, which may still
 		// be running (or may even fail: the bytes are good, only caching them failed).
-		serveInMemory(w, r, m, s.wholeEntry, s.whole, resultMiss, "")
+		serveInMemory(w, r, m, s.wholeEntry, s.whole, result, "")
 	case s.outcome == outcomeStored:
 		// Committed before this client got here (or rewritten metadata, which is
 		// stored whole): serve it like a hit, with Range and validators.

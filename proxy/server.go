@@ -93,6 +93,7 @@ func New(o Options) (*Server, error) {
 	s.engine = &engine{
 		store: o.Store, offline: o.Config.Offline, publicURL: o.Config.PublicURL, fillTimeout: o.Config.Cache.FillTimeout.D(),
 		maxSize: int64(o.Config.Cache.MaxArtifactSize), maxMetadata: int64(o.Config.Cache.MaxMetadataSize), metrics: s.metrics, log: o.Logger, now: time.Now,
+		beforeCommit: commitPauseFromEnv(),
 	}
 	if o.Shared != nil {
 		s.engine.shared, s.engine.sharedHits = o.Shared, newSharedHits(s.metrics.registry)

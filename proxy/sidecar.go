@@ -55,10 +55,14 @@ func (e *engine) sidecarSum(m *mount, sc formats.Sidecar, entry cache.Entry, bod
 	return formats.Checksum{Algo: sc.Algo, Hex: hex}, err == nil, err
 }
 
-// tableSum looks the artifact up in its document's checksum table. A document
+// tableSum looks the artifact up in its document's checksum table (still in
+// memory while the document's commit runs). A document
 // cached without one (by an older version, or whose table was lost) has it built
 // now, once; every later lookup is a single index read.
 func (e *engine) tableSum(m *mount, sc formats.Sidecar, entry cache.Entry, body []byte) (formats.Checksum, bool, error) {
+	if sum, found, known := e.pendingSums.lookup(entry.Digest, sc.Entry); known {
+		return formats.Checksum{Algo: sum.Algo, Hex: sum.Hex}, found, nil
+	}
 	sum, found, known, err := e.store.LookupSum(entry.Digest, sc.Entry)
 	if err != nil || known {
 		return formats.Checksum{Algo: sum.Algo, Hex: sum.Hex}, found, err

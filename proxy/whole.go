@@ -1,0 +1,142 @@
+package proxy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"hoard/cache"
+)
+
+// A body read whole (small content, or a document rewritten in memory) is
+// verified in memory and answered from memory before anything is written: the
+// temp file, its fsyncs, the rename and the index write all follow the answer,
+// and none of them is on a client's path. The guarantees are the same as for a
+// streamed body: what fails verification is never answered, and what is
+// answered before the commit is indexed only once the commit has made it
+// durable (a crash in between leaves nothing indexed, and the next request
+// fetches it again).
+
+// verifyWhole checks a body held in memory as a cache.Writer checks what it
+// was given: the declared size (size < 0: none) and every expected checksum.
+func verifyWhole(body []byte, size int64, expected []cache.Checksum) error {
+	if size >= 0 && int64(len(body)) != size {
+		return fmt.Errorf("%w: got %d bytes, expected %d", cache.ErrVerify, len(body), size)
+	}
+	for _, c := range expected {
+		if !knownAlgo(c.Algo) {
+			return fmt.Errorf("cache: unsupported checksum algorithm %q", c.Algo)
+		}
+		if got := hexDigest(c.Algo, body); got != c.Hex && !equalFoldASCII(got, c.Hex) {
+			return fmt.Errorf("%w: %s is %s, expected %s", cache.ErrVerify, c.Algo, got, truncated(c.Hex, 128))
+		}
+	}
+	return nil
+}
+
+func knownAlgo(algo string) bool {
+	switch algo {
+	case "md5", "sha1", "sha256", "sha512":
+		return true
+	}
+	return false
+}
+
+// equalFoldASCII compares hex digests case-insensitively, as a Writer does.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+func truncated(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// digestOf is the cache's name for body.
+func digestOf(body []byte) cache.Digest {
+	sum := sha256.Sum256(body)
+	return cache.Digest("sha256:" + hex.EncodeToString(sum[:]))
+}
+
+// answerThenStore hands a verified body to the fill's clients, then writes it to
+// the cache and commits it; table is its checksum table, when it has one, kept
+// for its artifacts' fills in between and stored before the commit. limit is
+// the size the temp file may reach (0: no limit); the caller checked it already.
+func (e *engine) answerThenStore(f *fill, resp *http.Response, spec fillSpec, body []byte, limit int64, expected []cache.Checksum, table map[string]cache.Checksum) {
+	entry := e.entryFor(resp, spec)
+	entry.Key, entry.Digest, entry.Size = f.key, digestOf(body), int64(len(body))
+	if table != nil {
+		e.pendingSums.put(entry.Digest, table)
+		defer e.pendingSums.drop(entry.Digest)
+	}
+	e.grantFiller(spec)
+	e.fills.settle(f)
+	f.publishWhole(entry, body)
+
+	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: int64(len(body)), Expected: expected, MaxSize: limit})
+	if err != nil {
+		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
+		return
+	}
+	defer w.Cancel()
+	if _, err := w.Write(body); err != nil {
+		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
+		return
+	}
+	if table != nil {
+		if err := e.putSums(entry.Digest, table); err != nil {
+			// Tarballs are then checked against a table built on their first miss.
+			e.log.Warn().Err(err).Str("key", f.key).Msg("storing a checksum table failed")
+		}
+	}
+	e.commitFill(f, w, resp, spec)
+}
+
+// pendingSums are the checksum tables of documents answered but not yet
+// committed, by digest: an artifact fill that comes for one in that moment
+// (a client fetching the tarball it just read of) finds its checksum here
+// instead of building the table again.
+type pendingSums struct {
+	mu sync.Mutex
+	m  map[cache.Digest]map[string]cache.Checksum
+}
+
+func (p *pendingSums) put(d cache.Digest, table map[string]cache.Checksum) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[cache.Digest]map[string]cache.Checksum{}
+	}
+	p.m[d] = table
+}
+
+func (p *pendingSums) drop(d cache.Digest) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.m, d)
+}
+
+// lookup finds name in the pending table of d; known is false when d has none.
+func (p *pendingSums) lookup(d cache.Digest, name string) (sum cache.Checksum, found, known bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	table, known := p.m[d]
+	sum, found = table[name]
+	return sum, found, known
+}
