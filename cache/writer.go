@@ -26,6 +26,9 @@ type Writer struct {
 	path     string
 	sha      hash.Hash
 	others   map[string]hash.Hash // extra algorithms named in opts.Expected
+	pipe     *hashPipe            // verifying hashes on goroutines of their own, for big blobs (hashpipe.go)
+	lazySha  bool                 // sha256 verifies nothing here: made at the commit (catchUpSha)
+	shaOff   int64                // bytes hashed into sha so far, when lazySha
 	small    []byte               // a copy of the bytes while they fit the hot tier
 	written  atomic.Int64
 	flushed  int64 // bytes handed to startWriteback so far
@@ -63,7 +66,28 @@ func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
 	if o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
 		w.small = make([]byte, 0, o.ExpectedSize) // one allocation for the hot-tier copy
 	}
+	if o.ExpectedSize < 0 || o.ExpectedSize >= pipeMinSize {
+		var verifying []hash.Hash
+		for _, h := range others {
+			verifying = append(verifying, h)
+		}
+		if w.lazySha = !expects(o.Expected, "sha256"); !w.lazySha {
+			verifying = append(verifying, w.sha)
+		}
+		if len(verifying) > 0 {
+			w.pipe = newHashPipe(verifying)
+		}
+	}
 	return w, nil
+}
+
+func expects(cs []Checksum, algo string) bool {
+	for _, c := range cs {
+		if c.Algo == algo {
+			return true
+		}
+	}
+	return false
 }
 
 func newHash(algo string) (hash.Hash, error) {
@@ -115,9 +139,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 }
 
 func (w *Writer) hash(p []byte) {
-	w.sha.Write(p)
-	for _, h := range w.others {
-		h.Write(p)
+	switch {
+	case w.pipe != nil:
+		w.pipe.write(p)
+	case w.lazySha:
+	default:
+		w.sha.Write(p)
+		for _, h := range w.others {
+			h.Write(p)
+		}
 	}
 	if w.written.Load()+int64(len(p)) <= w.s.opts.HotMaxItem {
 		w.small = append(w.small, p...)
@@ -141,6 +171,10 @@ func (w *Writer) Digest() Digest {
 }
 
 func (w *Writer) digest() Digest {
+	w.drainHashes()
+	if err := w.catchUpSha(); err != nil && w.err == nil {
+		w.err = err
+	}
 	return Digest(digestPrefix + hex.EncodeToString(w.sha.Sum(nil)))
 }
 
@@ -155,8 +189,25 @@ func (w *Writer) Cancel() {
 	w.discard()
 }
 
+// drainHashes waits for the hash pipe, if any, to catch up with the writes; the
+// caller holds w.mu.
+func (w *Writer) drainHashes() {
+	if w.pipe != nil {
+		w.pipe.drain()
+	}
+}
+
+// stopHashes ends the hash pipe's goroutines once the writer is finished; the
+// caller holds w.mu.
+func (w *Writer) stopHashes() {
+	if w.pipe != nil {
+		w.pipe.close()
+	}
+}
+
 // discard closes and removes the temp file; the caller holds w.mu.
 func (w *Writer) discard() {
+	w.stopHashes()
 	_ = w.f.Close()
 	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		w.s.log.Warn().Err(err).Msg("remove temp file failed")
@@ -177,6 +228,7 @@ func (w *Writer) check() error {
 	if w.err != nil {
 		return w.err
 	}
+	w.drainHashes()
 	if n := w.written.Load(); w.opts.ExpectedSize >= 0 && n != w.opts.ExpectedSize {
 		return fmt.Errorf("%w: got %d bytes, expected %d", ErrVerify, n, w.opts.ExpectedSize)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -170,5 +171,32 @@ func BenchmarkOCITagHitHandler(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		serve("hit")
+	}
+}
+
+// Each iteration a cold 50 MB artifact from a local upstream at full speed, with
+// its .sha1: what a client waits for beyond the upstream's own transfer (write,
+// hashes, verification). The next iteration's request comes while the previous
+// commit runs, as in production (no wait for fills between answers).
+func BenchmarkFillLarge(b *testing.B) {
+	const size = 50 << 20
+	o := newOrigin(b)
+	body := randomBytes(b, size)
+	paths := make([]string, b.N)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/com/example/big/1.%d/big-1.%d.jar", i, i)
+		o.publish(paths[i], body)
+	}
+	e := newEnv(b, o)
+	hs := httptest.NewServer(e.srv)
+	b.Cleanup(hs.Close)
+	c := benchClient()
+	b.Cleanup(c.CloseIdleConnections)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := fetchDiscard(c, hs.URL+"/maven"+paths[i], size); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

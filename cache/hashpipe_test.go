@@ -1,0 +1,60 @@
+package cache
+
+import (
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"testing"
+)
+
+// A big blob is hashed off the write path (verifying hashes on lanes of their
+// own, sha256 read back at the commit when it verifies nothing): the digest and
+// every verdict are those of the bytes written, in whatever chunks they came.
+func TestBigBlobHashesOffTheWritePath(t *testing.T) {
+	data := make([]byte, 3<<20+12345)
+	rand.Read(data)
+	sha1s := sha1.Sum(data)
+	good1, good256 := hex.EncodeToString(sha1s[:]), sha256Hex(data)
+	wrong256 := sha256Hex([]byte("other"))
+	for name, c := range map[string]struct {
+		o      WriterOptions
+		verify bool
+	}{
+		"nothing expected":      {WriterOptions{ExpectedSize: int64(len(data))}, true},
+		"size unknown":          {WriterOptions{ExpectedSize: -1}, true},
+		"sha1 expected":         {WriterOptions{ExpectedSize: -1, Expected: []Checksum{{Algo: "sha1", Hex: good1}}}, true},
+		"sha256 expected":       {WriterOptions{ExpectedSize: -1, Expected: []Checksum{{Algo: "sha256", Hex: good256}}}, true},
+		"sha1 and sha256":       {WriterOptions{ExpectedSize: -1, Expected: []Checksum{{Algo: "sha1", Hex: good1}, {Algo: "sha256", Hex: good256}}}, true},
+		"sha256 differs":        {WriterOptions{ExpectedSize: -1, Expected: []Checksum{{Algo: "sha256", Hex: wrong256}}}, false},
+		"sha1 differs":          {WriterOptions{ExpectedSize: -1, Expected: []Checksum{{Algo: "sha1", Hex: good1[:39] + "0"}}}, false},
+		"size differs, no sums": {WriterOptions{ExpectedSize: int64(len(data)) + 1}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := openTest(t, Options{})
+			w, err := s.NewWriter(c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Cancel()
+			for off := 0; off < len(data); off += 100001 {
+				if _, err := w.Write(data[off:min(off+100001, len(data))]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Verify(); (err == nil) != c.verify {
+				t.Fatalf("Verify = %v, want success %v", err, c.verify)
+			}
+			e, err := w.Commit("k", Entry{})
+			if !c.verify {
+				if !errors.Is(err, ErrVerify) {
+					t.Fatalf("Commit = %v, want ErrVerify", err)
+				}
+				return
+			}
+			if err != nil || e.Digest.Hex() != good256 || e.Size != int64(len(data)) {
+				t.Fatalf("Commit = %v, %s, %d bytes; want sha256:%s, %d", err, e.Digest, e.Size, good256, len(data))
+			}
+		})
+	}
+}
