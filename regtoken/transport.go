@@ -50,9 +50,19 @@ type Transport struct {
 	cfg      Config
 	now      func() time.Time
 
-	mu     sync.Mutex
-	pings  map[string]pinged // challenge learnt from GET /v2/, by host
-	tokens *expirable.LRU[string, cachedToken]
+	mu       sync.Mutex
+	pings    map[string]pinged // challenge learnt from GET /v2/, by host
+	tokens   *expirable.LRU[string, cachedToken]
+	fetching map[string]*tokenCall // token requests in flight, by tokenKey
+	renewing map[string]bool       // hosts whose challenge is being learnt again
+}
+
+// tokenCall is one token request that every caller needing that token waits for.
+type tokenCall struct {
+	done    chan struct{}
+	tok     string
+	refused *http.Response
+	err     error
 }
 
 type pinged struct {
@@ -77,7 +87,8 @@ const (
 // New returns a Transport that sends through base.
 func New(base http.RoundTripper, cfg Config) *Transport {
 	t := &Transport{base: base, cfg: cfg, upstream: map[string]*url.URL{}, now: time.Now, pings: map[string]pinged{},
-		tokens: expirable.NewLRU[string, cachedToken](maxTokens, nil, tokenMaxLife)}
+		tokens:   expirable.NewLRU[string, cachedToken](maxTokens, nil, tokenMaxLife),
+		fetching: map[string]*tokenCall{}, renewing: map[string]bool{}}
 	for _, u := range cfg.Upstreams {
 		t.upstream[u.Host] = u
 	}
@@ -124,7 +135,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	t.tokens.Remove(tokenKey(ch, cred, scope))
+	t.tokens.Remove(t.tokenKey(up, ch, cred, scope))
 	return t.withToken(req, up, ch, cred, scope)
 }
 
@@ -148,15 +159,36 @@ func (t *Transport) withToken(req *http.Request, up *url.URL, ch authChallenge, 
 	return t.base.RoundTrip(out)
 }
 
-// challenge learns, once per upstream host and then every pingTTL, how it wants
-// clients to authenticate: GET /v2/ without credentials.
+// challenge learns, once per upstream host, how it wants clients to
+// authenticate: GET /v2/ without credentials. Every pingTTL it is learnt again,
+// in the background: the known challenge goes on serving meanwhile, so no
+// request waits for that round trip once the host has answered once.
 func (t *Transport) challenge(ctx context.Context, up *url.URL) (authChallenge, error) {
 	t.mu.Lock()
 	p, ok := t.pings[up.Host]
+	renew := ok && t.now().Sub(p.at) >= pingTTL && !t.renewing[up.Host]
+	if renew {
+		t.renewing[up.Host] = true
+	}
 	t.mu.Unlock()
-	if ok && t.now().Sub(p.at) < pingTTL {
+	if renew {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			t.ping(ctx, up) // on failure the known challenge stays, and is tried again later
+			t.mu.Lock()
+			delete(t.renewing, up.Host)
+			t.mu.Unlock()
+		}()
+	}
+	if ok {
 		return p.ch, nil
 	}
+	return t.ping(ctx, up)
+}
+
+// ping asks the upstream for its challenge and remembers it.
+func (t *Transport) ping(ctx context.Context, up *url.URL) (authChallenge, error) {
 	ping := *up
 	ping.Path, ping.RawPath, ping.RawQuery = strings.TrimSuffix(up.Path, "/")+"/v2/", "", ""
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ping.String(), nil)
@@ -185,19 +217,58 @@ func (t *Transport) challenge(ctx context.Context, up *url.URL) (authChallenge, 
 	return ch, nil
 }
 
+// tokenKey names a token by realm, service, scope and the credential the realm
+// is actually sent: a caller without credentials, and one whose credentials may
+// not go to this realm, ask the same anonymous question, and share its answer.
+func (t *Transport) tokenKey(up *url.URL, ch authChallenge, cred, scope string) string {
+	if _, trusted, err := checkRealm(ch.realm, up, t.cfg.TokenRealms); err != nil || !trusted || !basicHasCredentials(cred) {
+		cred = ""
+	}
+	return tokenKey(ch, cred, scope)
+}
+
 func tokenKey(ch authChallenge, cred, scope string) string {
 	sum := sha256.Sum256([]byte(ch.realm + "\x00" + ch.service + "\x00" + scope + "\x00" + cred))
 	return hex.EncodeToString(sum[:])
 }
 
-// token returns a cached token or fetches one from the realm. Only Basic
-// credentials with a user or password are sent, and only to a trusted realm (see
-// checkRealm); another realm is asked for an anonymous token.
+// token returns a cached token or fetches one from the realm, once for all the
+// callers that need it at the same moment. Only Basic credentials with a user or
+// password are sent, and only to a trusted realm (see checkRealm); another realm
+// is asked for an anonymous token.
 func (t *Transport) token(ctx context.Context, up *url.URL, ch authChallenge, cred, scope string) (string, *http.Response, error) {
-	key := tokenKey(ch, cred, scope)
+	key := t.tokenKey(up, ch, cred, scope)
 	if tok, ok := t.tokens.Get(key); ok && t.now().Before(tok.expires) {
 		return tok.value, nil, nil
 	}
+	t.mu.Lock()
+	call, waiting := t.fetching[key]
+	if !waiting {
+		call = &tokenCall{done: make(chan struct{})}
+		t.fetching[key] = call
+	}
+	t.mu.Unlock()
+	if waiting {
+		select {
+		case <-call.done:
+		case <-ctx.Done():
+			return "", nil, ctx.Err()
+		}
+		if call.refused != nil {
+			return "", t.cfg.Refused("the upstream refused these credentials"), nil
+		}
+		return call.tok, nil, call.err
+	}
+	call.tok, call.refused, call.err = t.fetchToken(ctx, up, ch, cred, scope, key)
+	t.mu.Lock()
+	delete(t.fetching, key)
+	t.mu.Unlock()
+	close(call.done)
+	return call.tok, call.refused, call.err
+}
+
+// fetchToken asks the realm for a token and keeps it under key.
+func (t *Transport) fetchToken(ctx context.Context, up *url.URL, ch authChallenge, cred, scope, key string) (string, *http.Response, error) {
 	realm, trusted, err := checkRealm(ch.realm, up, t.cfg.TokenRealms)
 	if err != nil {
 		return "", nil, err
