@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -83,10 +84,10 @@ func (e *engine) readDocument(resp *http.Response, head []byte) ([]byte, error) 
 	if resp.ContentLength > e.maxMetadata {
 		return nil, e.metadataTooLarge(resp.ContentLength)
 	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + 1) // one allocation, not a doubling series
+	if resp.ContentLength >= int64(len(head)) {
+		return readDeclared(resp.Body, head, resp.ContentLength)
 	}
+	var buf bytes.Buffer
 	buf.Write(head)
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, e.maxMetadata+1-int64(len(head)))); err != nil {
 		return nil, err
@@ -99,6 +100,25 @@ func (e *engine) readDocument(resp *http.Response, head []byte) ([]byte, error) 
 		return nil, fmt.Errorf("%w: got %d bytes of a declared %d", cache.ErrVerify, len(body), resp.ContentLength)
 	}
 	return body, nil
+}
+
+// readDeclared reads a body of a declared length into one allocation of that
+// size (and a byte, to notice a body longer than declared); a bytes.Buffer would
+// grow, and copy, once it ran out of room for its next read.
+func readDeclared(r io.Reader, head []byte, size int64) ([]byte, error) {
+	body := make([]byte, size+1)
+	n := copy(body, head)
+	m, err := io.ReadFull(r, body[n:])
+	n += m
+	switch {
+	case err == nil:
+		return nil, fmt.Errorf("%w: more than the declared %d bytes", cache.ErrVerify, size)
+	case !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF):
+		return nil, err
+	case int64(n) != size:
+		return nil, fmt.Errorf("%w: got %d bytes of a declared %d", cache.ErrVerify, n, size)
+	}
+	return body[:n:n], nil
 }
 
 // mountURL is the public URL of a mount: what rewritten documents point at.

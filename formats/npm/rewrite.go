@@ -119,8 +119,13 @@ func (Format) Sums(_ formats.Route, doc []byte, base string) (map[string]formats
 	return sums, err
 }
 
-// encode marshals without HTML escaping, so text fields keep their bytes.
+// encode marshals without HTML escaping, so text fields keep their bytes. A
+// string of printable ASCII without quotes or backslashes, as URLs are, needs
+// no escaping at all.
 func encode(v any) ([]byte, error) {
+	if s, ok := v.(string); ok && plainASCII(s) {
+		return []byte(`"` + s + `"`), nil
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -128,6 +133,15 @@ func encode(v any) ([]byte, error) {
 		return nil, fmt.Errorf("encoding a tarball URL: %w", err)
 	}
 	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

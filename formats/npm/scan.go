@@ -83,8 +83,12 @@ func text(doc []byte, sp span) string {
 	if sp.end == 0 {
 		return ""
 	}
+	raw := doc[sp.start:sp.end]
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]) // no escapes: the bytes are the text
+	}
 	var out string
-	if json.Unmarshal(doc[sp.start:sp.end], &out) != nil {
+	if json.Unmarshal(raw, &out) != nil {
 		return ""
 	}
 	return out
@@ -288,8 +292,8 @@ func (s *scanner) str() (span, error) {
 // has-a-byte-below-n of the whole word, exact about whether such a byte exists.
 func special8(v uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below := func(x uint64, n uint64) uint64 { return (x - ones*n) & ^x & highs }
-	return below(v, 0x20)|below(v^(ones*'"'), 1)|below(v^(ones*'\\'), 1) != 0
+	q, b := v^(ones*'"'), v^(ones*'\\')
+	return ((v-ones*0x20)&^v|(q-ones)&^q|(b-ones)&^b)&highs != 0
 }
 
 // escape passes over one backslash escape inside a string.
