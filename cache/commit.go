@@ -32,7 +32,7 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		return Entry{}, err
 	}
 	w.stopHashes()
-	if err := w.catchUpSha(); err != nil {
+	if err := w.finishTrail(); err != nil {
 		w.discard()
 		return Entry{}, err
 	}

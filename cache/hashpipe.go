@@ -3,7 +3,7 @@ package cache
 import (
 	"fmt"
 	"hash"
-	"io"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -12,10 +12,14 @@ import (
 // byte waits only for those that verify it (the checksums the upstream declared:
 // sha1 for Maven, sha512 for npm, sha256 for OCI). Those run on goroutines of
 // their own, one per algorithm, beside the writes, so where a core is idle the
-// last byte waits for the slowest of them, not for their sum. The sha256 that
-// names the blob, when it verifies nothing, is not on the client's path at all:
-// the commit reads it from the temp file (page cache) after the answer.
-// Each chunk is copied once for the lanes, since the caller reuses its buffer.
+// last byte waits for the slowest of them, not for their sum. Each chunk is
+// copied once for the lanes, since the caller reuses its buffer.
+//
+// The sha256 that names the blob, when it verifies nothing, is not waited for
+// by any client: it trails the writes on a goroutine of its own, reading the
+// temp file back (from the page cache) and yielding after each chunk, so it
+// takes what CPU the fill leaves idle (all it needs, behind an upstream slower
+// than the disk) and the commit waits for whatever is left.
 
 // pipeMinSize: blobs declared smaller are hashed inline; a pipe is not worth it.
 const pipeMinSize = 1 << 20
@@ -88,19 +92,68 @@ func (p *hashPipe) close() {
 	}
 }
 
-// catchUpSha hashes into w.sha what was written past w.shaOff, read back from the
-// temp file: the digest of a blob whose sha256 verifies nothing is made here, at
-// the commit, not while clients wait. The caller holds w.mu.
-func (w *Writer) catchUpSha() error {
-	n := w.written.Load() - w.shaOff
-	if !w.lazySha || n <= 0 {
-		return nil
+// shaTrail hashes the temp file into the writer's sha256 behind the writes.
+type shaTrail struct {
+	wake  chan struct{} // more was written (capacity 1: a pending wake is enough)
+	stop  chan struct{} // closed once the writes are over: hash the rest and end
+	done  chan struct{} // closed when the goroutine has ended
+	abort atomic.Bool   // the writer was cancelled: end now
+	off   int64         // bytes hashed; read once done is closed
+	err   error         // a read failure; read once done is closed
+}
+
+func (w *Writer) startShaTrail() {
+	t := &shaTrail{wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	w.trail = t
+	go func() {
+		defer close(t.done)
+		bp := pipeBuffers.Get().(*[]byte)
+		defer pipeBuffers.Put(bp)
+		for !t.abort.Load() {
+			if ahead := w.written.Load() - t.off; ahead > 0 {
+				k, err := w.f.ReadAt((*bp)[:min(ahead, int64(len(*bp)))], t.off)
+				w.sha.Write((*bp)[:k])
+				t.off += int64(k)
+				if err != nil && k == 0 {
+					t.err = fmt.Errorf("cache: read back temp file: %w", err)
+					return
+				}
+				runtime.Gosched() // the writes and the verifying lanes come first
+				continue
+			}
+			select {
+			case <-t.wake:
+			case <-t.stop:
+				if w.written.Load() == t.off {
+					return
+				}
+			}
+		}
+	}()
+}
+
+// nudge tells the trail more was written.
+func (t *shaTrail) nudge() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
 	}
-	bp := pipeBuffers.Get().(*[]byte)
-	defer pipeBuffers.Put(bp)
-	if _, err := io.CopyBuffer(w.sha, io.NewSectionReader(w.f, w.shaOff, n), *bp); err != nil {
-		return fmt.Errorf("cache: read back temp file: %w", err)
+}
+
+// finish waits for the trail to hash every byte written (the writes are over)
+// and reports a read failure; it may be called more than once.
+func (t *shaTrail) finish() error {
+	select {
+	case <-t.stop:
+	default:
+		close(t.stop)
 	}
-	w.shaOff += n
-	return nil
+	<-t.done
+	return t.err
+}
+
+// cancel ends the trail without waiting for it to catch up.
+func (t *shaTrail) cancel() {
+	t.abort.Store(true)
+	t.finish()
 }

@@ -27,8 +27,8 @@ type Writer struct {
 	sha      hash.Hash
 	others   map[string]hash.Hash // extra algorithms named in opts.Expected
 	pipe     *hashPipe            // verifying hashes on goroutines of their own, for big blobs (hashpipe.go)
-	lazySha  bool                 // sha256 verifies nothing here: made at the commit (catchUpSha)
-	shaOff   int64                // bytes hashed into sha so far, when lazySha
+	lazySha  bool                 // sha256 verifies nothing here: it trails the writes (trail)
+	trail    *shaTrail            // hashes sha from the temp file, when lazySha
 	small    []byte               // a copy of the bytes while they fit the hot tier
 	written  atomic.Int64
 	flushed  int64 // bytes handed to startWriteback so far
@@ -76,6 +76,9 @@ func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
 		}
 		if len(verifying) > 0 {
 			w.pipe = newHashPipe(verifying)
+		}
+		if w.lazySha {
+			w.startShaTrail()
 		}
 	}
 	return w, nil
@@ -127,7 +130,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	n, err := w.f.Write(p)
 	w.hash(p[:n])
-	if done := w.written.Add(int64(n)); done-w.flushed >= writebackChunk {
+	done := w.written.Add(int64(n))
+	if w.trail != nil {
+		w.trail.nudge()
+	}
+	if done-w.flushed >= writebackChunk {
 		startWriteback(w.f, w.flushed, done-w.flushed)
 		w.flushed = done
 	}
@@ -172,7 +179,7 @@ func (w *Writer) Digest() Digest {
 
 func (w *Writer) digest() Digest {
 	w.drainHashes()
-	if err := w.catchUpSha(); err != nil && w.err == nil {
+	if err := w.finishTrail(); err != nil && w.err == nil {
 		w.err = err
 	}
 	return Digest(digestPrefix + hex.EncodeToString(w.sha.Sum(nil)))
@@ -205,9 +212,21 @@ func (w *Writer) stopHashes() {
 	}
 }
 
+// finishTrail waits for the trailing sha256, if any, to hash every byte
+// written; the caller holds w.mu and has done writing.
+func (w *Writer) finishTrail() error {
+	if w.trail == nil {
+		return nil
+	}
+	return w.trail.finish()
+}
+
 // discard closes and removes the temp file; the caller holds w.mu.
 func (w *Writer) discard() {
 	w.stopHashes()
+	if w.trail != nil {
+		w.trail.cancel()
+	}
 	_ = w.f.Close()
 	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		w.s.log.Warn().Err(err).Msg("remove temp file failed")
