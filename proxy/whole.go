@@ -11,10 +11,12 @@ import (
 )
 
 // A body read whole (small content, or a document rewritten in memory) is
-// verified in memory and answered from memory before anything is written: the
-// temp file, its fsyncs, the rename and the index write all follow the answer,
-// and none of them is on a client's path. The guarantees are the same as for a
-// streamed body: what fails verification is never answered, and what is
+// verified in memory and answered from memory as soon as it is in its temp file:
+// the fsyncs, the rename, the index write and the document's checksum table all
+// follow the answer, and none of them is on a client's path. Writing the temp
+// file first keeps a full disk's answer what it was, a clean 507 before any
+// byte, rather than content the cache could not take. The guarantees are those
+// of a streamed body: what fails verification is never answered, and what is
 // answered before the commit is indexed only once the commit has made it
 // durable (a crash in between leaves nothing indexed, and the next request
 // fetches it again).
@@ -74,21 +76,11 @@ func digestOf(body []byte) cache.Digest {
 	return cache.Digest("sha256:" + hex.EncodeToString(sum[:]))
 }
 
-// answerThenStore hands a verified body to the fill's clients, then writes it to
-// the cache and commits it; table is its checksum table, when it has one, kept
-// for its artifacts' fills in between and stored before the commit. limit is
-// the size the temp file may reach (0: no limit); the caller checked it already.
+// answerThenStore writes a verified body to its temp file, hands it to the fill's
+// clients, then stores its checksum table, if it has one, and commits it. The
+// table is kept in memory for its artifacts' fills in between. limit is the size
+// the temp file may reach (0: no limit); the caller checked it already.
 func (e *engine) answerThenStore(f *fill, resp *http.Response, spec fillSpec, body []byte, limit int64, expected []cache.Checksum, table map[string]cache.Checksum) {
-	entry := e.entryFor(resp, spec)
-	entry.Key, entry.Digest, entry.Size = f.key, digestOf(body), int64(len(body))
-	if table != nil {
-		e.pendingSums.put(entry.Digest, table)
-		defer e.pendingSums.drop(entry.Digest)
-	}
-	e.grantFiller(spec)
-	e.fills.settle(f)
-	f.publishWhole(entry, body)
-
 	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: int64(len(body)), Expected: expected, MaxSize: limit})
 	if err != nil {
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
@@ -99,6 +91,16 @@ func (e *engine) answerThenStore(f *fill, resp *http.Response, spec fillSpec, bo
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
 		return
 	}
+	entry := e.entryFor(resp, spec)
+	entry.Key, entry.Digest, entry.Size = f.key, digestOf(body), int64(len(body))
+	if table != nil {
+		e.pendingSums.put(entry.Digest, table)
+		defer e.pendingSums.drop(entry.Digest)
+	}
+	e.grantFiller(spec)
+	e.fills.settle(f)
+	f.publishWhole(entry, body)
+
 	if table != nil {
 		if err := e.putSums(entry.Digest, table); err != nil {
 			// Tarballs are then checked against a table built on their first miss.
