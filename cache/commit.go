@@ -31,11 +31,6 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		w.discard()
 		return Entry{}, err
 	}
-	w.stopHashes()
-	if err := w.finishTrail(); err != nil {
-		w.discard()
-		return Entry{}, err
-	}
 	if err := w.f.Sync(); err != nil {
 		w.discard()
 		return Entry{}, fmt.Errorf("cache: fsync temp file: %w", err)

@@ -26,9 +26,6 @@ type Writer struct {
 	path     string
 	sha      hash.Hash
 	others   map[string]hash.Hash // extra algorithms named in opts.Expected
-	pipe     *hashPipe            // verifying hashes on goroutines of their own, for big blobs (hashpipe.go)
-	lazySha  bool                 // sha256 verifies nothing here: it trails the writes (trail)
-	trail    *shaTrail            // hashes sha from the temp file, when lazySha
 	small    []byte               // a copy of the bytes while they fit the hot tier
 	written  atomic.Int64
 	flushed  int64 // bytes handed to startWriteback so far
@@ -66,31 +63,7 @@ func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
 	if o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
 		w.small = make([]byte, 0, o.ExpectedSize) // one allocation for the hot-tier copy
 	}
-	if o.ExpectedSize < 0 || o.ExpectedSize >= pipeMinSize {
-		var verifying []hash.Hash
-		for _, h := range others {
-			verifying = append(verifying, h)
-		}
-		if w.lazySha = !expects(o.Expected, "sha256"); !w.lazySha {
-			verifying = append(verifying, w.sha)
-		}
-		if len(verifying) > 0 {
-			w.pipe = newHashPipe(verifying)
-		}
-		if w.lazySha {
-			w.startShaTrail()
-		}
-	}
 	return w, nil
-}
-
-func expects(cs []Checksum, algo string) bool {
-	for _, c := range cs {
-		if c.Algo == algo {
-			return true
-		}
-	}
-	return false
 }
 
 func newHash(algo string) (hash.Hash, error) {
@@ -130,11 +103,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	n, err := w.f.Write(p)
 	w.hash(p[:n])
-	done := w.written.Add(int64(n))
-	if w.trail != nil {
-		w.trail.nudge()
-	}
-	if done-w.flushed >= writebackChunk {
+	if done := w.written.Add(int64(n)); done-w.flushed >= writebackChunk {
 		startWriteback(w.f, w.flushed, done-w.flushed)
 		w.flushed = done
 	}
@@ -146,15 +115,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 }
 
 func (w *Writer) hash(p []byte) {
-	switch {
-	case w.pipe != nil:
-		w.pipe.write(p)
-	case w.lazySha:
-	default:
-		w.sha.Write(p)
-		for _, h := range w.others {
-			h.Write(p)
-		}
+	w.sha.Write(p)
+	for _, h := range w.others {
+		h.Write(p)
 	}
 	if w.written.Load()+int64(len(p)) <= w.s.opts.HotMaxItem {
 		w.small = append(w.small, p...)
@@ -178,10 +141,6 @@ func (w *Writer) Digest() Digest {
 }
 
 func (w *Writer) digest() Digest {
-	w.drainHashes()
-	if err := w.finishTrail(); err != nil && w.err == nil {
-		w.err = err
-	}
 	return Digest(digestPrefix + hex.EncodeToString(w.sha.Sum(nil)))
 }
 
@@ -196,37 +155,8 @@ func (w *Writer) Cancel() {
 	w.discard()
 }
 
-// drainHashes waits for the hash pipe, if any, to catch up with the writes; the
-// caller holds w.mu.
-func (w *Writer) drainHashes() {
-	if w.pipe != nil {
-		w.pipe.drain()
-	}
-}
-
-// stopHashes ends the hash pipe's goroutines once the writer is finished; the
-// caller holds w.mu.
-func (w *Writer) stopHashes() {
-	if w.pipe != nil {
-		w.pipe.close()
-	}
-}
-
-// finishTrail waits for the trailing sha256, if any, to hash every byte
-// written; the caller holds w.mu and has done writing.
-func (w *Writer) finishTrail() error {
-	if w.trail == nil {
-		return nil
-	}
-	return w.trail.finish()
-}
-
 // discard closes and removes the temp file; the caller holds w.mu.
 func (w *Writer) discard() {
-	w.stopHashes()
-	if w.trail != nil {
-		w.trail.cancel()
-	}
 	_ = w.f.Close()
 	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		w.s.log.Warn().Err(err).Msg("remove temp file failed")
@@ -247,7 +177,6 @@ func (w *Writer) check() error {
 	if w.err != nil {
 		return w.err
 	}
-	w.drainHashes()
 	if n := w.written.Load(); w.opts.ExpectedSize >= 0 && n != w.opts.ExpectedSize {
 		return fmt.Errorf("%w: got %d bytes, expected %d", ErrVerify, n, w.opts.ExpectedSize)
 	}
