@@ -63,6 +63,8 @@ type Server struct {
 	roots []*apiRoot
 	// fronts are the mounts by the host:port they answer for in forward-proxy mode.
 	fronts map[string][]hostFront
+	// filteredDocs keeps package documents as a policy filtered them.
+	filteredDocs docMemo
 }
 
 // New builds a server from a validated configuration.
@@ -208,7 +210,7 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 	}
 	c, ok := s.admit(w, r, m, rt)
 	infoOf(r).caller = c
-	if ok && (s.refusedByPolicy(w, r, m, rt) || s.serveFiltered(w, r, m, rt)) {
+	if ok && (s.refusedByPolicy(w, r, m, rt) || s.serveFiltered(w, r, m, rt) || s.serveIndexFiltered(w, r, m, rt)) {
 		return
 	}
 	if !ok {
