@@ -76,7 +76,8 @@ func (v gemVersion) canonical() gemVersion {
 			break
 		}
 	}
-	return append(trimZeros(v[:cut:cut]), trimZeros(v[cut:])...)
+	rel, pre := trimZeros(v[:cut]), trimZeros(v[cut:])
+	return append(append(make(gemVersion, 0, len(rel)+len(pre)), rel...), pre...)
 }
 
 func trimZeros(s gemVersion) gemVersion {
