@@ -65,8 +65,9 @@ func (s *Server) serveIndexFiltered(w http.ResponseWriter, r *http.Request, m *m
 }
 
 // heldPackageDoc is name's own document next to the index rt, filtered, when the
-// cache holds it (and it is not a private copy): an index is never the reason
-// to fetch every package it lists.
+// cache holds it: an index is never the reason to fetch every package it lists.
+// A held document is read as the caller would read it (a private copy checked
+// against the caller's access, a stale one revalidated).
 func (s *Server) heldPackageDoc(r *http.Request, m *mount, g *policygate.Gate, xf formats.IndexFilter, rt formats.Route,
 	name string, now time.Time) ([]byte, []formats.Hidden, bool) {
 	vf, ok := m.format.(formats.VersionFilter)
@@ -77,14 +78,15 @@ func (s *Server) heldPackageDoc(r *http.Request, m *mount, g *policygate.Gate, x
 	if !ok {
 		return nil, nil, false
 	}
-	entry, err := s.engine.store.Lookup(m.cacheKey(pr.Key))
-	if err != nil || entry.Private {
+	if _, err := s.engine.store.Lookup(m.cacheKey(pr.Key)); err != nil {
 		return nil, nil, false
 	}
-	body, err := s.engine.store.ReadWhole(entry, s.engine.maxMetadata)
-	if err != nil {
+	buf := &bufferedAnswer{header: http.Header{}}
+	s.engine.serveRead(buf, wholeGet(r), m, pr)
+	if buf.status != http.StatusOK {
 		return nil, nil, false
 	}
+	body := buf.body.Bytes()
 	f, err := s.filterMemo(m, g, pr, name, body, now, func(judge judgeVersion) ([]byte, []formats.Hidden, error) {
 		return vf.FilterVersions(pr, body, judge)
 	}, r)

@@ -33,11 +33,14 @@ func (Format) PackageRoute(rt formats.Route, name string) (formats.Route, bool) 
 type indexJudge = func(name, version string, released time.Time) gate.Reason
 
 // FilterIndex implements formats.IndexFilter. /names loses every gem the policy
-// refuses whole. /versions loses their lines too; for a gem whose /info Hoard
-// holds and whose filtering hides versions, each of its lines loses those
-// versions (a line left with none goes) and names the MD5 of /info as filtered,
-// which is what bundler compares its copy with. A gem whose /info Hoard does not
-// hold keeps its lines: a client fetching that /info gets it filtered.
+// refuses whole. /versions keeps their lines: bundler asks only for the /info
+// of gems /versions lists, and that /info's refusal is what names the rule to
+// the person running it (a gem missing from /versions is only "not found").
+// For a gem whose /info Hoard holds and whose filtering hides versions, each
+// of its lines loses those versions (a line left with none goes) and names the
+// MD5 of /info as filtered, which is what bundler compares its copy with. A
+// gem whose /info Hoard does not hold keeps its lines: a client fetching that
+// /info gets it filtered.
 func (Format) FilterIndex(rt formats.Route, doc []byte, judge indexJudge,
 	packageDoc func(string) ([]byte, []formats.Hidden, bool)) ([]byte, []formats.Hidden, error) {
 	names := strings.HasSuffix(rt.Key, "names")
@@ -85,7 +88,9 @@ func (f *gemLineFilter) verdict(name string, versions bool) *gemVerdict {
 	f.gems[name] = v
 	if reason := f.judge(name, "", time.Time{}); reason.Refused() {
 		v.refused = true
-		f.hidden = append(f.hidden, formats.Hidden{Version: name, Reason: reason})
+		if !versions {
+			f.hidden = append(f.hidden, formats.Hidden{Version: name, Reason: reason})
+		}
 		return v
 	}
 	if !versions {
@@ -120,10 +125,7 @@ func (f *gemLineFilter) versionsLine(line string) string {
 		return line
 	}
 	v := f.verdict(fields[0], true)
-	switch {
-	case v.refused:
-		return ""
-	case v.md5 == "":
+	if v.refused || v.md5 == "" {
 		return line
 	}
 	var kept []string

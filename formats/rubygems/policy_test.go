@@ -84,7 +84,8 @@ func md5Hex(b []byte) string {
 }
 
 // The MD5 chain: /versions names, for every gem whose /info was filtered, the
-// MD5 of /info as filtered; refused gems leave /versions and /names.
+// MD5 of /info as filtered; refused gems leave /names, and stay in /versions so
+// that bundler asks for their /info and is told the rule.
 func TestFilterVersionsIndex(t *testing.T) {
 	cut := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	info := gemRoute(t, "/acme/info/lib")
@@ -118,11 +119,12 @@ func TestFilterVersionsIndex(t *testing.T) {
 		t.Errorf("PackageRoute = %q, want %q", pr.Key, info.Key)
 	}
 	out, hidden, err := Format{}.FilterIndex(rt, []byte(versions), judge, packageDoc)
-	if err != nil || len(hidden) != 3 {
+	if err != nil || len(hidden) != 2 {
 		t.Fatalf("hidden %v, err %v", hidden, err)
 	}
 	want := "created_at: 2026-01-01T00:00:00Z\n---\n" +
 		"lib 1.0.0,1.0.0-java " + md5Hex(filtered) + "\n" +
+		"evil 1.0.0 0123\n" +
 		"other 1.0.0 4567\n"
 	if string(out) != want {
 		t.Errorf("filtered /versions:\n%s\nwant\n%s", out, want)
