@@ -115,4 +115,3 @@ mounts:
 	e.h = startHoard(t, t.TempDir(), "--config", path, "--auth", "upstream")
 	return e
 }
-
