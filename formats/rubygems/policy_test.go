@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +134,52 @@ func TestFilterVersionsIndex(t *testing.T) {
 	if string(names) != "---\nlib\nother\n" {
 		t.Errorf("filtered /names: %q", names)
 	}
+}
+
+// FuzzRubygemsPolicyFilter: any /info and /versions, filtered by a policy that
+// hides some versions: /info keeps only lines of the input, none of a hidden
+// version; every /versions line of the gem names the MD5 of /info as filtered.
+func FuzzRubygemsPolicyFilter(f *testing.F) {
+	f.Add(testInfo, "created_at: x\n---\nlib 1.0.0,1.1.0 abc\nlib 2.0.0.rc1 def\n", "1.1")
+	f.Add("---\n1.0 |\n", "---\nlib -1.0 x\n", "1")
+	f.Fuzz(func(t *testing.T, info, versions, hide string) {
+		judge := func(v string, _ time.Time) gate.Reason {
+			if hide != "" && strings.HasPrefix(v, hide) {
+				return gate.Reason{Rule: "deny", Detail: "lib@" + hide}
+			}
+			return gate.Reason{}
+		}
+		out, hidden, err := Format{}.FilterVersions(formats.Route{TTLClass: "info"}, []byte(info), judge)
+		if err != nil {
+			return
+		}
+		inLines := map[string]bool{}
+		for _, l := range strings.SplitAfter(info, "\n") {
+			inLines[l] = true
+		}
+		for _, l := range strings.SplitAfter(string(out), "\n") {
+			if l != "" && !inLines[l] {
+				t.Fatalf("filtered /info has a line not in the input: %q", l)
+			}
+			if v, ok := lineVersion(l); ok && judge(v, time.Time{}).Refused() {
+				t.Fatalf("filtered /info keeps hidden version %s", v)
+			}
+		}
+		pkg := func(string) ([]byte, []formats.Hidden, bool) { return out, hidden, true }
+		any := func(string, string, time.Time) gate.Reason { return gate.Reason{} }
+		idx, _, err := Format{}.FilterIndex(formats.Route{Kind: formats.Metadata, TTLClass: "versions", Key: "versions"}, []byte(versions), any, pkg)
+		if err != nil || len(hidden) == 0 {
+			return
+		}
+		header := true
+		for _, l := range strings.Split(string(idx), "\n") {
+			if header {
+				header = l != "---"
+				continue
+			}
+			if fs := strings.Fields(l); len(fs) == 3 && fs[0] == "lib" && validName(fs[0]) == nil && fs[2] != md5Hex(out) {
+				t.Fatalf("/versions line %q does not name the filtered /info's MD5", l)
+			}
+		}
+	})
 }
