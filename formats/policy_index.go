@@ -6,6 +6,10 @@ import (
 	"hoard/policy/gate"
 )
 
+// JudgedWithoutAge is the release time an IndexFilter gives a version it does
+// not date: old enough for any minimum age, and before any freeze.
+var JudgedWithoutAge = time.Unix(0, 0).UTC()
+
 // IndexFilter is implemented by Gated formats whose documents list the versions
 // of many packages at once (a NuGet search answer, RubyGems' /versions): the
 // policy filters them too, package by package, so that no list offers a client
@@ -15,7 +19,10 @@ type IndexFilter interface {
 	IsIndex(rt Route) bool
 	// FilterIndex drops from doc (as cached) every package and version judge
 	// refuses; judge takes the package's name as Subject would name it, and a
-	// version "" to judge the package as a whole. An index that names a digest
+	// version "" to judge the package as a whole. A version's release time zero
+	// asks for it to be dated by its package's document (PackageRoute, fetched
+	// if need be); an index listing too many packages for that passes
+	// JudgedWithoutAge, and the version is judged by deny and allow alone. An index that names a digest
 	// of each package's own document (RubyGems' MD5 of /info/NAME) asks
 	// packageDoc for that document as it is served, filtered, and the versions
 	// filtering hid from it; ok is false when Hoard does not hold it, and the

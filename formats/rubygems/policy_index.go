@@ -13,7 +13,7 @@ import (
 // IsIndex implements formats.IndexFilter: /versions and /names list every gem of
 // a prefix.
 func (Format) IsIndex(rt formats.Route) bool {
-	return rt.Kind == formats.Metadata && rt.TTLClass == "versions"
+	return rt.Kind == formats.Metadata && (rt.TTLClass == "versions" || rt.TTLClass == "specs")
 }
 
 // PackageRoute implements formats.IndexFilter: /info/NAME next to the index.
@@ -43,6 +43,9 @@ type indexJudge = func(name, version string, released time.Time) gate.Reason
 // /info gets it filtered.
 func (Format) FilterIndex(rt formats.Route, doc []byte, judge indexJudge,
 	packageDoc func(string) ([]byte, []formats.Hidden, bool)) ([]byte, []formats.Hidden, error) {
+	if rt.TTLClass == "specs" {
+		return filterSpecs(doc, judge, packageDoc)
+	}
 	names := strings.HasSuffix(rt.Key, "names")
 	f := gemLineFilter{judge: judge, packageDoc: packageDoc, gems: map[string]*gemVerdict{}}
 	var b strings.Builder
@@ -69,6 +72,7 @@ func (Format) FilterIndex(rt formats.Route, doc []byte, judge indexJudge,
 // gemVerdict is what the policy makes of one gem, found once per answer.
 type gemVerdict struct {
 	refused bool
+	reason  gate.Reason // why, when refused
 	hide    map[string]bool // versions hidden from its /info
 	md5     string          // of its /info as filtered, "" to keep the upstream's
 }
@@ -87,7 +91,7 @@ func (f *gemLineFilter) verdict(name string, versions bool) *gemVerdict {
 	v := &gemVerdict{}
 	f.gems[name] = v
 	if reason := f.judge(name, "", time.Time{}); reason.Refused() {
-		v.refused = true
+		v.refused, v.reason = true, reason
 		if !versions {
 			f.hidden = append(f.hidden, formats.Hidden{Version: name, Reason: reason})
 		}
