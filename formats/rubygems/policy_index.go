@@ -72,7 +72,7 @@ func (Format) FilterIndex(rt formats.Route, doc []byte, judge indexJudge,
 // gemVerdict is what the policy makes of one gem, found once per answer.
 type gemVerdict struct {
 	refused bool
-	reason  gate.Reason // why, when refused
+	reason  gate.Reason     // why, when refused
 	hide    map[string]bool // versions hidden from its /info
 	md5     string          // of its /info as filtered, "" to keep the upstream's
 }

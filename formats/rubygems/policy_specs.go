@@ -102,4 +102,3 @@ func rubyText(v any) (string, bool) {
 	s, ok := v.(rbString)
 	return string(s), ok
 }
-
