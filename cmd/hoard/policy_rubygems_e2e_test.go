@@ -62,6 +62,20 @@ func TestBundlerPolicyMinAgeAndDeny(t *testing.T) {
 		t.Errorf("direct download of a version younger than min_age: %d %q, want 403 naming min_age", code, rule)
 	}
 
+	// gem reads the full index (specs.4.8.gz, Marshal), filtered too.
+	gemArgs := []string{"--clear-sources", "--source", source("gems")}
+	list, err := newRubyClient(t).run(t.TempDir(), nil, "gem", append([]string{"list", "--remote", "--all"}, gemArgs...)...)
+	if err != nil || !strings.Contains(list, "hpol-leaf (1.0.0)") || strings.Contains(list, "hpol-evil") {
+		t.Errorf("gem list --remote, want hpol-leaf (1.0.0) only and no hpol-evil: %v\n%s", err, list)
+	}
+	gc := newRubyClient(t)
+	if _, err := gc.run(t.TempDir(), nil, "gem", append([]string{"install", "hpol-leaf", "--no-document"}, gemArgs...)...); err != nil {
+		t.Error(err)
+	}
+	if local, err := gc.run(t.TempDir(), nil, "gem", "list", "--local", "hpol-"); err != nil || !strings.Contains(local, "hpol-leaf (1.0.0)") {
+		t.Errorf("gem install under min_age, want hpol-leaf (1.0.0): %v\n%s", err, local)
+	}
+
 	if _, lock, err := newRubyClient(t).bundleInstall(t.TempDir(), source("exempt"), map[string]string{"hpol-leaf": "~> 1.0"}); err != nil {
 		t.Fatal(err)
 	} else {
