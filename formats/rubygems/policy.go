@@ -95,7 +95,8 @@ func (Format) FilterVersions(rt formats.Route, doc []byte, judge func(string, ti
 		return doc, nil, nil
 	}
 	var b strings.Builder
-	for _, line := range strings.SplitAfter(string(doc), "\n") {
+	b.Grow(len(doc))
+	for line := range strings.SplitAfterSeq(string(doc), "\n") {
 		if v, ok := lineVersion(line); ok && verdicts[v].Refused() {
 			continue
 		}
@@ -112,7 +113,7 @@ type datedLine struct {
 
 func infoLines(doc []byte) []datedLine {
 	var out []datedLine
-	for _, line := range strings.Split(string(doc), "\n") {
+	for line := range strings.SplitSeq(string(doc), "\n") {
 		v, ok := lineVersion(line)
 		if !ok {
 			continue

@@ -49,8 +49,9 @@ func (Format) FilterIndex(rt formats.Route, doc []byte, judge indexJudge,
 	names := strings.HasSuffix(rt.Key, "names")
 	f := gemLineFilter{judge: judge, packageDoc: packageDoc, gems: map[string]*gemVerdict{}}
 	var b strings.Builder
+	b.Grow(len(doc))
 	header := true
-	for _, line := range strings.SplitAfter(string(doc), "\n") {
+	for line := range strings.SplitAfterSeq(string(doc), "\n") {
 		if header {
 			// Up to "---" the file describes itself (created_at:).
 			header = strings.TrimSuffix(line, "\n") != "---"
