@@ -46,6 +46,7 @@ func TestNuGetExePolicyMinAgeAndDeny(t *testing.T) {
 		t.Errorf("direct download of a version younger than min_age: %d %q %s", status, hdr.Get("X-Hoard-Policy"), body)
 	}
 	checkRegistrationBounds(t, e, "/nuget/acme/registration/hoard.plib/index.json", "1.0.0")
+	checkSearchFiltered(t, e, "/nuget/acme/query?q=hoard.p&prerelease=true")
 	if time.Since(published) > nugetPolicyMinAge {
 		t.Fatalf("the machine is too slow for this test: the young version came of age during it")
 	}
@@ -86,6 +87,33 @@ func checkRegistrationBounds(t *testing.T, e *nugetEnv, path, upper string) {
 	}
 	if last.Upper != upper {
 		t.Errorf("registration's upper bound %s, want %s", last.Upper, upper)
+	}
+}
+
+// checkSearchFiltered: a search for both packages lists Hoard.PLib at 1.0.0
+// only, and not Hoard.PEvil.
+func checkSearchFiltered(t *testing.T, e *nugetEnv, path string) {
+	t.Helper()
+	status, hdr, body := e.do(http.MethodGet, path, e.basic(), nil)
+	if status != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	var res struct {
+		TotalHits int `json:"totalHits"`
+		Data      []struct {
+			ID       string `json:"id"`
+			Version  string `json:"version"`
+			Versions []struct {
+				Version string `json:"version"`
+			} `json:"versions"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Data) != 1 || res.TotalHits != 1 || res.Data[0].ID != "Hoard.PLib" || res.Data[0].Version != "1.0.0" ||
+		len(res.Data[0].Versions) != 1 || !strings.Contains(hdr.Get("X-Hoard-Policy-Hidden"), "hoard.pevil (deny Hoard.PEvil)") {
+		t.Errorf("search not filtered (hidden %q): %s", hdr.Get("X-Hoard-Policy-Hidden"), body)
 	}
 }
 
