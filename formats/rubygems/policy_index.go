@@ -10,8 +10,8 @@ import (
 	"hoard/policy/gate"
 )
 
-// IsIndex implements formats.IndexFilter: /versions and /names list every gem of
-// a prefix.
+// IsIndex implements formats.IndexFilter: /versions, /names and the full
+// index's specs files list every gem of a prefix.
 func (Format) IsIndex(rt formats.Route) bool {
 	return rt.Kind == formats.Metadata && (rt.TTLClass == "versions" || rt.TTLClass == "specs")
 }
