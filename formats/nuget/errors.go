@@ -18,12 +18,15 @@ func printableASCII(r rune) rune {
 }
 
 // WriteError answers in the JSON shape NuGet servers use for errors. NuGet.exe
-// and dotnet print the status but not the body; the message goes in
+// and dotnet print the status but not the body; a refusal's message goes in
 // X-NuGet-Warning too, the header they print as the server's warning, so that a
 // refusal by the operator's policy reaches the person with the rule it names.
 func (Format) WriteError(w http.ResponseWriter, _ *http.Request, status int, err error) {
 	body, _ := json.Marshal(map[string]any{"statusCode": status, "message": err.Error()})
-	w.Header().Set(warningHeader, strings.Map(printableASCII, err.Error()))
+	if status == http.StatusForbidden {
+		// Not on a 401: NuGet would warn of every challenge it then answers.
+		w.Header().Set(warningHeader, strings.Map(printableASCII, err.Error()))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
