@@ -34,6 +34,9 @@ func Export(ctx context.Context, store *cache.Store, o ExportOptions, w io.Write
 	}
 	defer snap.Close()
 	m := manifestOf(snap.Entries, o)
+	if m.Seen, err = store.SeenRecords(prefixes); err != nil {
+		return nil, err
+	}
 	body, err := json.Marshal(m)
 	if err != nil {
 		return nil, err

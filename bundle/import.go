@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"hoard/cache"
@@ -45,11 +46,13 @@ type Report struct {
 	// Rewritten: documents pointed at this site's public URL on the way in.
 	Rewritten int `json:"rewritten"`
 	// Refusals names refused entries with the reason (the first maxRefusals).
-	Refusals     []string `json:"refusals,omitempty"`
-	Blobs        int      `json:"blobs"`
-	BlobsStored  int      `json:"blobs_stored"`
-	BlobBytes    int64    `json:"blob_bytes"`
-	PublishError string   `json:"publish_error,omitempty"`
+	Refusals []string `json:"refusals,omitempty"`
+	// Seen: first-seen records taken (an earlier one here is kept).
+	Seen         int    `json:"seen"`
+	Blobs        int    `json:"blobs"`
+	BlobsStored  int    `json:"blobs_stored"`
+	BlobBytes    int64  `json:"blob_bytes"`
+	PublishError string `json:"publish_error,omitempty"`
 }
 
 const maxRefusals = 100
@@ -106,6 +109,9 @@ func Import(ctx context.Context, store *cache.Store, o ImportOptions, r io.Reade
 	if err := store.SyncPlaced(placed); err != nil {
 		return rep, err
 	}
+	if err := importSeen(store, m, o, &rep); err != nil {
+		return rep, err
+	}
 	for i, e := range m.Entries {
 		if acts[i] != actAdd && acts[i] != actReplace {
 			continue
@@ -123,6 +129,26 @@ func Import(ctx context.Context, store *cache.Store, o ImportOptions, r io.Reade
 		}
 	}
 	return rep, nil
+}
+
+// importSeen takes the bundle's first-seen records of the mounts this site
+// serves in the same format, before the entries they date are published.
+func importSeen(store *cache.Store, m *Manifest, o ImportOptions, rep *Report) error {
+	formatOf := map[string]string{}
+	for _, e := range m.Entries {
+		formatOf[e.Mount] = e.Format
+	}
+	for _, rec := range m.Seen {
+		mount, _, _ := strings.Cut(rec.Name, "/")
+		if here, ok := o.Mounts[mount]; !ok || (formatOf[mount] != "" && formatOf[mount] != here) {
+			continue
+		}
+		if err := store.NoteSeen(rec); err != nil {
+			return err
+		}
+		rep.Seen++
+	}
+	return nil
 }
 
 // readHead reads the manifest and its signature, checks the signature against

@@ -44,6 +44,10 @@ type Manifest struct {
 	Mounts    []string `json:"mounts"`
 	Entries   []Entry  `json:"entries"`
 	Blobs     []Blob   `json:"blobs"`
+	// Seen are the exported mounts' first-seen records (release times learned
+	// where the upstream states none), so that a site's policy dates the
+	// versions as the exporting side does.
+	Seen []cache.Seen `json:"seen,omitempty"`
 }
 
 // Entry is one cache entry: where it is served and what it holds.
@@ -112,6 +116,12 @@ func ParseManifest(b []byte) (*Manifest, error) {
 		}
 		if size != e.Size {
 			return nil, fmt.Errorf("entry %s/%s says %d bytes, its blob %d", e.Mount, e.Key, e.Size, size)
+		}
+	}
+	for i, rec := range m.Seen {
+		mount, _, ok := strings.Cut(rec.Name, "/")
+		if !ok || mount == "" || len(rec.Name) > 4096 || len(rec.Owner) > 4096 || rec.At.IsZero() {
+			return nil, fmt.Errorf("first-seen record %d is malformed", i)
 		}
 	}
 	return &m, nil

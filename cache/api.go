@@ -70,4 +70,5 @@ type GCReport struct {
 	RemovedBytes int64 // their size
 	TmpRemoved   int   // temp files of interrupted or abandoned fills
 	TmpBytes     int64 // their size
+	SeenRemoved  int   // first-seen records whose package left the cache (see SeenRetention)
 }

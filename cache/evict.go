@@ -125,9 +125,10 @@ func (s *Store) oldest(ctx context.Context, n int) ([]candidate, error) {
 		ia.Rewind()
 		pins := newSideWalk(txn, pfxPin)
 		defer pins.close()
+		rule := s.pinRule.Load()
 		for ie.Rewind(); ie.Valid() && ctx.Err() == nil; ie.Next() {
 			key := ie.Item().Key()[len(pfxEntry):]
-			if pins.has(key) {
+			if pins.has(key) || rule.covers(key) {
 				continue
 			}
 			for ia.Valid() && bytes.Compare(ia.Item().Key()[len(pfxAccess):], key) < 0 {

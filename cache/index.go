@@ -161,7 +161,7 @@ func (s *Store) deleteEntryIf(key, wantHex string, notAfter int64) (string, erro
 		if wantHex != "" && e.Digest.Hex() != wantHex {
 			return nil
 		}
-		if notAfter > 0 && (accessedAfter(txn, key, notAfter) || isPinned(txn, key)) {
+		if notAfter > 0 && (accessedAfter(txn, key, notAfter) || isPinned(txn, key) || s.pinRule.Load().covers([]byte(key))) {
 			return nil // the evictor's choice is stale, or the entry was pinned since
 		}
 		hex = e.Digest.Hex()

@@ -37,6 +37,7 @@ func (s *Store) List(ctx context.Context, prefix, after string, fn func(Listed) 
 		ia.Seek(accessKey(string(start[len(pfxEntry):])))
 		pins := newSideWalk(txn, pfxPin)
 		defer pins.close()
+		rule := s.pinRule.Load()
 		for ie.Seek(start); ie.Valid() && ctx.Err() == nil; ie.Next() {
 			key := ie.Item().Key()[len(pfxEntry):]
 			for ia.Valid() && bytes.Compare(ia.Item().Key()[len(pfxAccess):], key) < 0 {
@@ -54,7 +55,7 @@ func (s *Store) List(ctx context.Context, prefix, after string, fn func(Listed) 
 				continue // an undecodable entry is verify's business, not the listing's
 			}
 			l.Key = string(key)
-			l.Pinned = pins.has(key)
+			l.Pinned = pins.has(key) || rule.covers(key)
 			if !fn(l) {
 				return nil
 			}

@@ -102,7 +102,8 @@ func (s *Store) refsOf(hx string) ([]string, error) {
 
 // GC removes blob files and size records that no entry references (left by a
 // crash between a rename and its index write, or between the two steps of an
-// unreference), and temp files older than an hour.
+// unreference), temp files older than an hour, and first-seen records whose
+// package left the cache long enough ago.
 func (s *Store) GC(ctx context.Context) (GCReport, error) {
 	var rep GCReport
 	if s.opts.ReadOnly {
@@ -128,6 +129,9 @@ func (s *Store) GC(ctx context.Context) (GCReport, error) {
 		return rep, err
 	}
 	if err := s.gcSums(); err != nil {
+		return rep, err
+	}
+	if rep.SeenRemoved, err = s.gcSeen(ctx, time.Now()); err != nil {
 		return rep, err
 	}
 	return rep, s.gcTmp(ctx, &rep)

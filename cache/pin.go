@@ -45,7 +45,8 @@ type PinStats struct {
 }
 
 // Pinned counts the pinned entries. Pins are few (an operator sets each), so it
-// reads them on demand rather than keeping a counter on every index change.
+// reads them on demand rather than keeping a counter on every index change;
+// under a pin rule it walks every entry.
 func (s *Store) Pinned() (PinStats, error) {
 	var st PinStats
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -62,7 +63,7 @@ func (s *Store) Pinned() (PinStats, error) {
 			st.Entries++
 			st.Bytes += e.Size
 		}
-		return nil
+		return s.ruledPins(txn, &st)
 	})
 	if err != nil {
 		return PinStats{}, fmt.Errorf("cache: pins: %w", err)

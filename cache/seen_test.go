@@ -35,3 +35,46 @@ func TestFirstSeenKeepsTheFirstTimeAcrossReopen(t *testing.T) {
 		t.Error("an empty name was recorded")
 	}
 }
+
+// A record whose owner entry left the cache goes at GC once older than
+// SeenRetention; one whose owner stays, one too recent, and one without owner
+// stay.
+func TestGCCollectsFirstSeenOfGonePackages(t *testing.T) {
+	s := openTest(t, Options{})
+	now := time.Now()
+	old := now.Add(-SeenRetention - time.Hour)
+	put(t, s, "npm/pkg/kept", []byte("doc"))
+	s.FirstSeenBy("npm/kept@1", "npm/pkg/kept", old)
+	s.FirstSeenBy("npm/gone@1", "npm/pkg/gone", old)
+	s.FirstSeenBy("npm/recent@1", "npm/pkg/recent", now)
+	s.FirstSeen("npm/forever@1", old)
+	rep, err := s.GC(t.Context())
+	if err != nil || rep.SeenRemoved != 1 {
+		t.Fatalf("GC = %+v, %v; want one record removed", rep, err)
+	}
+	for name, want := range map[string]bool{"npm/kept@1": true, "npm/gone@1": false, "npm/recent@1": true, "npm/forever@1": true} {
+		if _, found, _ := s.SeenAt(name); found != want {
+			t.Errorf("%s kept=%v, want %v", name, found, want)
+		}
+	}
+}
+
+// Records travel by export and import: NoteSeen keeps the earlier sighting.
+func TestNoteSeenKeepsTheEarlier(t *testing.T) {
+	s := openTest(t, Options{})
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	s.FirstSeenBy("npm/x@1", "npm/pkg/x", t0)
+	s.NoteSeen(Seen{Name: "npm/x@1", At: t0.Add(time.Hour)})
+	s.NoteSeen(Seen{Name: "npm/x@2", At: t0.Add(time.Hour), Owner: "npm/pkg/x"})
+	recs, err := s.SeenRecords([]string{"npm/"})
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("SeenRecords = %+v, %v", recs, err)
+	}
+	if !recs[0].At.Equal(t0) || recs[0].Owner != "npm/pkg/x" || !recs[1].At.Equal(t0.Add(time.Hour)) {
+		t.Errorf("records %+v", recs)
+	}
+	s.NoteSeen(Seen{Name: "npm/x@2", At: t0})
+	if got, _, _ := s.SeenAt("npm/x@2"); !got.Equal(t0) {
+		t.Errorf("an earlier sighting imported did not win: %v", got)
+	}
+}

@@ -96,6 +96,8 @@ type Store struct {
 
 	sweptFiles int   // temp files of interrupted fills removed at Open
 	sweptBytes int64 // and their size
+
+	pinRule atomic.Pointer[PinRule] // see SetPinRule
 }
 
 // Open prepares the directories, clears leftovers of interrupted fills, opens

@@ -29,12 +29,19 @@ type Policy struct {
 	MaxArtifactSize ByteSize `yaml:"max_artifact_size"`
 	// Freeze hides every version released after this date or time.
 	Freeze Date `yaml:"freeze"`
+	// Undated says what min_age and freeze do with a version whose release time
+	// cannot be learned because the upstream document that dates it cannot be
+	// fetched: "refuse" (the default, failing closed) or "allow".
+	Undated string `yaml:"undated,omitempty"`
+	// Pins are cache key patterns, as `hoard pin` takes them ("com/acme/*",
+	// "@acme/*"), whose entries eviction never removes, filled now or later.
+	Pins []string `yaml:"pins,omitempty"`
 }
 
 // IsZero reports whether the policy sets nothing.
 func (p Policy) IsZero() bool {
 	return len(p.Deny) == 0 && len(p.Allow) == 0 && p.MinAge == 0 && len(p.MinAgeExempt) == 0 &&
-		p.MaxArtifactSize == 0 && p.Freeze.IsZero()
+		p.MaxArtifactSize == 0 && p.Freeze.IsZero() && p.Undated == "" && len(p.Pins) == 0
 }
 
 // validate checks what can be checked without the format: the patterns. The
@@ -57,6 +64,12 @@ func (p Policy) validate(key string) []error {
 	check("deny", p.Deny, true)
 	check("allow", p.Allow, true)
 	check("min_age_exempt", p.MinAgeExempt, false)
+	check("pins", p.Pins, false)
+	switch p.Undated {
+	case "", "refuse", "allow":
+	default:
+		errs = append(errs, fmt.Errorf("%s.undated: %q is neither refuse nor allow", key, p.Undated))
+	}
 	return errs
 }
 

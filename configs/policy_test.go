@@ -25,6 +25,8 @@ policy:
       min_age: 36h
       max_artifact_size: 100MiB
       freeze: 2026-12-01T12:00:00Z
+      undated: allow
+      pins: ["com/acme/*"]
 `))
 	if err == nil {
 		err = c.Validate(onlyMaven)
@@ -35,6 +37,9 @@ policy:
 	g, m := c.Policy, c.Mounts[0].Policy
 	if len(g.Deny) != 2 || g.MinAge.D() != 72*time.Hour || g.MinAgeExempt[0] != "@acme/*" || !g.Freeze.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("global policy %+v", g)
+	}
+	if m.Undated != "allow" || m.Pins[0] != "com/acme/*" {
+		t.Errorf("mount policy undated %q pins %v", m.Undated, m.Pins)
 	}
 	if m.Allow[0] != "com.acme:*@[1.0,2.0)" || m.MinAge.D() != 36*time.Hour || m.MaxArtifactSize != 100<<20 || m.Freeze.Hour() != 12 {
 		t.Errorf("mount policy %+v", m)
@@ -51,6 +56,8 @@ func TestPolicyErrorsNameTheKeyPath(t *testing.T) {
 		policyMount + "    policy: {max_artifact_size: big}\n":  "mounts[0].policy.max_artifact_size",
 		policyMount + "    policy: {min_age_exempt: [\"[\"]}\n": "mounts[0].policy.min_age_exempt[0]",
 		policyMount + "    policy: {deny: x}\n":                 "mounts[0].policy.deny (line 6): want a list",
+		policyMount + "    policy: {undated: maybe}\n":          `mounts[0].policy.undated: "maybe" is neither refuse nor allow`,
+		policyMount + "    policy: {pins: [\"[\"]}\n":           "mounts[0].policy.pins[0]: bad pattern",
 	}
 	for body, want := range cases {
 		c, err := Load(writeFile(t, body))

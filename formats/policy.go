@@ -60,3 +60,40 @@ type ReleaseDater interface {
 type FilteredChecksummer interface {
 	FilteredChecksum(rt Route) (doc Route, algo string, ok bool)
 }
+
+// VersionDater is implemented by Gated formats whose versions are dated one by
+// one, by a file of each version rather than by one document: Maven dates a
+// version by its POM's Last-Modified, as the upstream sent it.
+type VersionDater interface {
+	// VersionDatingRoute is the Artifact route whose Last-Modified dates version
+	// of the package rt reads (its metadata or one of its files); false when the
+	// version cannot name a file.
+	VersionDatingRoute(rt Route, version string) (Route, bool)
+}
+
+// LastUpdater is implemented by VersionFilter formats whose metadata states when
+// it last changed (Maven's <lastUpdated>): a filtered document must not say it
+// changed after the newest version it still lists was released.
+type LastUpdater interface {
+	SetLastUpdated(doc []byte, t time.Time) []byte
+}
+
+// TagResolver is implemented by Gated formats whose mutable names (OCI tags)
+// point at immutable content by digest: a tag whose newest digest is too young
+// for a minimum age, or released after a freeze, resolves to the previous
+// digest the tag had, and a read of a too young digest is refused. The engine
+// keeps each tag's history of digests with when it first saw each.
+type TagResolver interface {
+	// Tag names the repository and tag a manifest-by-tag read is for.
+	Tag(rt Route) (repo, tag string, ok bool)
+	// Digest names the repository and digest a manifest-by-digest read is for.
+	Digest(rt Route) (repo, digest string, ok bool)
+	// ByDigestPath is the mount-relative path of repo's manifest by digest.
+	ByDigestPath(repo, digest string) string
+	// ManifestRefs reads a manifest's config digest and an index's children.
+	ManifestRefs(body []byte) (config string, children []string)
+	// BlobPath is the mount-relative path of a blob of repo.
+	BlobPath(repo, digest string) string
+	// Created is when an image was built, as its config states; zero if unknown.
+	Created(config []byte) time.Time
+}

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,9 +30,12 @@ const maxHiddenListed = 20
 // the mount's policy. The document is served by the engine as usual (hit, fill,
 // stale, alternate) into memory, whole and unconditionally, then filtered and
 // answered with Range, HEAD and conditional requests judged against the
-// filtered bytes. Filtering runs here, on every answer, and never on what is
-// cached: a minimum age lets a version through as time passes, and a reload
-// changes the policy, so a filtered copy in the cache would go wrong with both.
+// filtered bytes. Filtering runs here, at serve time, and never on what is
+// cached on disk: a minimum age lets a version through as time passes, and a
+// reload changes the policy, so a filtered copy in the cache would go wrong with
+// both. The filtered document is kept in memory by the document's digest and
+// the policy, until the first version it hides comes of age (filterCache), and
+// then the engine's copy of the document is not even read into memory.
 // A checksum file of a filtered document (formats.FilteredChecksummer) is the
 // digest of the filtered bytes, so a client checking one against the other
 // finds them consistent. It returns false when the policy has nothing to filter
@@ -55,33 +60,36 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	if !ok || version != "" {
 		return false
 	}
+	var f *filtered
 	buf := &bufferedAnswer{header: http.Header{}}
+	// A document served from the cache names its digest before its body: when
+	// its filtered form is kept, the body is not needed.
+	buf.skip = func(h http.Header) bool {
+		key, ok := ownDocKey(m, docRoute, h)
+		if ok {
+			if kept, hit := s.filters.get(key, g, s.engine.now()); hit && kept.out != nil {
+				f = kept
+			}
+		}
+		return f != nil
+	}
 	s.engine.serveRead(buf, wholeGet(r), m, docRoute)
 	if buf.status != http.StatusOK {
 		buf.relay(w, r)
 		return true
 	}
-	now := s.engine.now()
-	var dated map[string]time.Time // from the dating document, read once if needed
-	judge := func(version string, released time.Time) policygate.Reason {
-		if released.IsZero() && g.NeedsTime(name) {
-			if dated == nil {
-				dated = s.releaseTimes(r, m, docRoute)
-				if dated == nil {
-					dated = map[string]time.Time{}
-				}
-			}
-			if released = dated[version]; released.IsZero() {
-				released = s.seenTime(m, name, version, now)
-			}
-		}
-		return g.Decide(policygate.Version{Name: name, Version: version, Time: released}, now)
+	var err error
+	if f == nil {
+		f, err = s.filteredDoc(r, m, g, vf, docRoute, name, buf)
 	}
-	out, hidden, err := vf.FilterVersions(docRoute, buf.body.Bytes(), judge)
 	if err != nil {
 		s.log.Warn().Err(err).Str("mount", m.name).Str("package", name).Msg("filtering metadata by policy failed")
 		m.format.WriteError(w, r, http.StatusBadGateway, fmt.Errorf("the upstream's metadata for %s could not be filtered by this registry's policy", name))
 		return true
+	}
+	out, hidden := f.out, f.hidden
+	if out == nil {
+		out = buf.body.Bytes()
 	}
 	h := w.Header()
 	for k, v := range buf.header {
@@ -103,8 +111,12 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 		out = []byte(hexDigest(algo, out))
 		h.Set("Content-Type", "text/plain")
 	}
-	sum := sha256.Sum256(out)
-	h.Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	etag := f.etag
+	if algo != "" {
+		sum := sha256.Sum256(out)
+		etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	}
+	h.Set("ETag", etag)
 	if dh, ok := m.format.(formats.DocumentHeaderer); ok && algo == "" {
 		h.Del("Repr-Digest")
 		for k, v := range dh.DocumentHeaders(docRoute, out) {
@@ -114,6 +126,72 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	modified, _ := http.ParseTime(buf.header.Get("Last-Modified"))
 	http.ServeContent(w, r, "", modified, bytes.NewReader(out))
 	return true
+}
+
+// filteredDoc is the document buf holds as the gate g serves it, filtered now
+// or kept from an earlier answer (see filterCache).
+func (s *Server) filteredDoc(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name string, buf *bufferedAnswer) (*filtered, error) {
+	doc := buf.body.Bytes()
+	return s.filterKept(r, m, g, vf, rt, name, filterKey(m, rt, buf.header, doc), doc)
+}
+
+// filterKept is doc, name's document at rt known in filterCache as key, as the
+// gate g serves it: kept from an earlier answer, or filtered now and kept.
+func (s *Server) filterKept(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name, key string, doc []byte) (*filtered, error) {
+	if f, ok := s.filters.get(key, g, s.engine.now()); ok {
+		return f, nil
+	}
+	out, hidden, judged, err := s.filterDoc(r, m, g, vf, rt, name, doc)
+	if err != nil {
+		return nil, err
+	}
+	f := &filtered{gate: g, hidden: hidden, until: expiry(hidden, judged, g.MinAge(), s.engine.now())}
+	if len(hidden) > 0 {
+		f.out = out
+	}
+	sum := sha256.Sum256(out)
+	f.etag = `"` + hex.EncodeToString(sum[:16]) + `"`
+	s.filters.put(key, f)
+	return f, nil
+}
+
+// filterDoc filters doc, the package name's metadata, through the gate g.
+// It returns, with the filtered document, what was judged of each version.
+func (s *Server) filterDoc(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name string, doc []byte) ([]byte, []formats.Hidden, map[string]policygate.Version, error) {
+	d := s.newDater(r, m, rt, name)
+	_, tagged := m.format.(formats.TagResolver)
+	needsTime := g.NeedsTime(name) && !tagged // a tag's age is judged as it resolves
+	if _, byFile := m.format.(formats.VersionDater); byFile && needsTime {
+		// A first pass lists the versions, so that those dated by a file of
+		// their own are dated in parallel.
+		var listed []string
+		vf.FilterVersions(rt, doc, func(v string, released time.Time) policygate.Reason {
+			if released.IsZero() {
+				listed = append(listed, v)
+			}
+			return policygate.Reason{}
+		})
+		d.prefetch(listed)
+	}
+	var newestKept time.Time
+	judged := map[string]policygate.Version{}
+	judge := func(version string, released time.Time) policygate.Reason {
+		v := policygate.Version{Name: name, Version: version, Time: released}
+		if needsTime {
+			v = d.version(version, released)
+		}
+		judged[version] = v
+		reason := g.Decide(v, d.now)
+		if !reason.Refused() && v.Time.After(newestKept) {
+			newestKept = v.Time
+		}
+		return reason
+	}
+	out, hidden, err := vf.FilterVersions(rt, doc, judge)
+	if lu, ok := vf.(formats.LastUpdater); ok && err == nil && len(hidden) > 0 && needsTime && !newestKept.IsZero() {
+		out = lu.SetLastUpdated(out, newestKept)
+	}
+	return out, hidden, judged, err
 }
 
 // hexDigest is the lower-case hex digest of b by a checksum file's algorithm.
@@ -144,6 +222,17 @@ func wholeGet(r *http.Request) *http.Request {
 	return c
 }
 
+// sideGet is wholeGet for a read made on the side of r's answer (a document or
+// file that dates versions): it carries r's caller and request id but reports
+// its own result, so that it neither races another side read nor overwrites
+// the result r's answer is logged and counted with.
+func sideGet(r *http.Request) *http.Request {
+	c := wholeGet(r)
+	ri := *infoOf(r)
+	ri.log = nil
+	return c.WithContext(context.WithValue(c.Context(), ctxKey{}, &ri))
+}
+
 func hiddenList(hidden []formats.Hidden) string {
 	var parts []string
 	for i, h := range hidden {
@@ -170,19 +259,41 @@ type bufferedAnswer struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	// skip, when set, is asked at a 200's header whether the body is wanted;
+	// true discards it.
+	skip     func(http.Header) bool
+	skipping bool
 }
 
 func (b *bufferedAnswer) Header() http.Header { return b.header }
 
 func (b *bufferedAnswer) WriteHeader(status int) {
-	if b.status == 0 {
-		b.status = status
+	if b.status != 0 {
+		return
+	}
+	b.status = status
+	if status != http.StatusOK {
+		return
+	}
+	if b.skip != nil && b.skip(b.header) {
+		b.skipping = true
+		return
+	}
+	// The body is read whole: room for all of it at once, not by doubling.
+	if n, err := strconv.Atoi(b.header.Get("Content-Length")); err == nil && n > 0 && n <= maxBufferedGrow {
+		b.body.Grow(n)
 	}
 }
 
+// maxBufferedGrow caps the room taken ahead on an upstream's word.
+const maxBufferedGrow = 256 << 20
+
 func (b *bufferedAnswer) Write(p []byte) (int, error) {
 	if b.status == 0 {
-		b.status = http.StatusOK
+		b.WriteHeader(http.StatusOK)
+	}
+	if b.skipping {
+		return len(p), nil
 	}
 	return b.body.Write(p)
 }

@@ -32,21 +32,24 @@ func (s *Server) serveIndexFiltered(w http.ResponseWriter, r *http.Request, m *m
 		return true
 	}
 	now := s.engine.now()
-	dated := map[string]map[string]time.Time{} // per package, read once if needed
+	daters := map[string]*dater{} // per package, each reading its dating document once if needed
 	judge := func(name, version string, released time.Time) policygate.Reason {
+		v := policygate.Version{Name: name, Version: version, Time: released}
 		if version != "" && released.IsZero() && g.NeedsTime(name) {
-			d, seen := dated[name]
+			d, seen := daters[name]
 			if !seen {
 				if pr, ok := xf.PackageRoute(rt, name); ok {
-					d = s.releaseTimes(r, m, pr)
+					d = s.newDater(r, m, pr, name)
 				}
-				dated[name] = d
+				daters[name] = d
 			}
-			if released = d[version]; released.IsZero() {
-				released = s.seenTime(m, name, version, now)
+			if d != nil {
+				v = d.version(version, released)
+			} else {
+				v.Time = s.seenTime(m, name, version, m.name+"/"+rt.Key, now)
 			}
 		}
-		return g.Decide(policygate.Version{Name: name, Version: version, Time: released}, now)
+		return g.Decide(v, now)
 	}
 	packageDoc := func(name string) ([]byte, []formats.Hidden, bool) {
 		return s.heldPackageDoc(r, m, g, xf, rt, name, now)
@@ -87,13 +90,14 @@ func (s *Server) heldPackageDoc(r *http.Request, m *mount, g *policygate.Gate, x
 		return nil, nil, false
 	}
 	body := buf.body.Bytes()
-	f, err := s.filterMemo(m, g, pr, name, body, now, func(judge judgeVersion) ([]byte, []formats.Hidden, error) {
-		return vf.FilterVersions(pr, body, judge)
-	}, r)
+	f, err := s.filterKept(r, m, g, vf, pr, name, filterKey(m, pr, nil, body), body)
 	if err != nil {
 		return nil, nil, false
 	}
-	return f.doc, f.hidden, true
+	if f.out == nil {
+		return body, f.hidden, true
+	}
+	return f.out, f.hidden, true
 }
 
 // answerFiltered answers with a filtered document: the engine's headers but for

@@ -63,14 +63,14 @@ type Server struct {
 	roots []*apiRoot
 	// fronts are the mounts by the host:port they answer for in forward-proxy mode.
 	fronts map[string][]hostFront
-	// filteredDocs keeps package documents as a policy filtered them.
-	filteredDocs docMemo
+	// filters keeps documents filtered by the policy (see filterCache).
+	filters *filterCache
 }
 
 // New builds a server from a validated configuration.
 func New(o Options) (*Server, error) {
 	client := upstream.NewClient(o.Config.Upstream)
-	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store)}
+	s := &Server{mounts: map[string]*mount{}, log: o.Logger, access: o.Logger, metrics: newMetrics(o.Store), filters: newFilterCache(filteredMemory)}
 	s.ids.seed()
 	if o.AccessLog != nil {
 		s.access = *o.AccessLog
@@ -87,9 +87,6 @@ func New(o Options) (*Server, error) {
 		m.setFixers(o.Config.PublicURL)
 		s.mounts[mc.Name] = m
 	}
-	if err := s.SetPolicies(o.Config); err != nil {
-		return nil, err
-	}
 	s.watchBreakers()
 	s.roots = newRoots(s.mounts, o.Config.OCIDefault)
 	s.fronts = newFronts(s.mounts, interceptAliases(o.Config.Mounts))
@@ -102,6 +99,10 @@ func New(o Options) (*Server, error) {
 	}
 	if s.engine.maxMetadata <= 0 {
 		s.engine.maxMetadata = defaultMaxMetadata
+	}
+	// After the engine: the policy's pins go to its store.
+	if err := s.SetPolicies(o.Config); err != nil {
+		return nil, err
 	}
 	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
 	s.engine.delegation = newDelegation(o.Config.Auth.AccessTTL.D())
@@ -210,7 +211,7 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 	}
 	c, ok := s.admit(w, r, m, rt)
 	infoOf(r).caller = c
-	if ok && (s.refusedByPolicy(w, r, m, rt) || s.serveFiltered(w, r, m, rt) || s.serveIndexFiltered(w, r, m, rt)) {
+	if ok && (s.refusedByPolicy(w, r, m, rt) || s.serveFiltered(w, r, m, rt) || s.serveIndexFiltered(w, r, m, rt) || s.serveTagged(w, r, m, rt)) {
 		return
 	}
 	if !ok {

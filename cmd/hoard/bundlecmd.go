@@ -218,6 +218,9 @@ func printImport(file string, r bundle.Report) {
 	fmt.Printf("import: %s, exported %s, %s\n", file, r.ExportedAt.Format(time.RFC3339), sig)
 	fmt.Printf("import: %s %d entries: %d added, %d replaced, %d unchanged, %d kept (newer here), %d refused; %d blobs (%s), %d stored; %d documents pointed at this site\n",
 		verb, r.Entries, r.Added, r.Replaced, r.Unchanged, r.Kept, r.Refused, r.Blobs, humanize.IBytes(uint64(r.BlobBytes)), r.BlobsStored, r.Rewritten)
+	if r.Seen > 0 {
+		fmt.Printf("import: %d first-seen records (release times for the policy)\n", r.Seen)
+	}
 	for _, why := range r.Refusals {
 		fmt.Printf("  refused %s\n", why)
 	}

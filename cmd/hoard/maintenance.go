@@ -100,5 +100,8 @@ func gc(args []string) error {
 	}
 	fmt.Printf("gc: removed %d unreferenced blobs (%d bytes) and %d temp files of interrupted fills (%d bytes)\n",
 		rep.Removed, rep.RemovedBytes, rep.TmpRemoved, rep.TmpBytes)
+	if rep.SeenRemoved > 0 {
+		fmt.Printf("gc: removed %d first-seen records of packages no longer cached\n", rep.SeenRemoved)
+	}
 	return nil
 }

@@ -27,6 +27,7 @@ func TestPinSurvivesEviction(t *testing.T) {
 	get('p')
 	time.Sleep(20 * time.Millisecond) // p is strictly older than q
 	get('q')
+	time.Sleep(20 * time.Millisecond) // and q strictly older than r, so q is the one a pass frees
 	get('r')
 	out, err := hoardCmd(t, "pin", "--admin", h.AdminURL, "--mount", "maven", "g/p")
 	if err != nil || !strings.Contains(out, "pin: 1 entries") {
@@ -37,7 +38,9 @@ func TestPinSurvivesEviction(t *testing.T) {
 		t.Errorf("hoard ls does not show the pin:\n%s", out)
 	}
 	get('s') // 116 KiB: the pass must free one jar
-	eventually(t, 10*time.Second, "an eviction pass", func() bool {
+	// The pass runs in the background after s commits; a loaded machine running
+	// this under -race can take seconds to get there.
+	eventually(t, 30*time.Second, "an eviction pass", func() bool {
 		return !strings.Contains(strings.Join(lsKeys(t, h.AdminURL), " "), "g/q/")
 	})
 	if got := get('p'); got != "hit" {

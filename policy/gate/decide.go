@@ -12,6 +12,7 @@ type Gate struct {
 	minAge              time.Duration
 	maxSize             int64
 	freeze              time.Time
+	allowUndated        bool
 	scheme              Scheme
 }
 
@@ -19,7 +20,7 @@ type Gate struct {
 // has no version ranges). key is the configuration path that errors are named
 // by ("mounts[0].policy").
 func Compile(key string, spec Spec, scheme Scheme) (*Gate, error) {
-	g := &Gate{minAge: spec.MinAge, maxSize: spec.MaxSize, freeze: spec.Freeze, scheme: scheme}
+	g := &Gate{minAge: spec.MinAge, maxSize: spec.MaxSize, freeze: spec.Freeze, allowUndated: spec.AllowUndated, scheme: scheme}
 	var errs []error
 	read := func(list string, in []string, out *[]Rule, ranges bool) {
 		for i, s := range in {
@@ -87,11 +88,17 @@ type Version struct {
 	Version string    // "" when a request names only the package
 	Time    time.Time // release time (or first seen); zero when unknown
 	Size    int64     // bytes; 0 when unknown
+	// Undated says the release time could not be learned (the document that
+	// dates it could not be fetched): min_age and freeze refuse the version
+	// unless the policy allows undated versions.
+	Undated bool
 }
 
-// Decide judges one version at now. Deny wins over allow; an unknown release
-// time passes the age and freeze checks (the caller supplies a first-seen time
-// where the upstream gives none).
+// Decide judges one version at now. Deny wins over allow; a zero release time
+// passes the age and freeze checks (the caller supplies a first-seen time where
+// the upstream gives none), an Undated one fails them unless the policy allows
+// undated versions: a dating document that cannot be fetched must not open
+// the gate.
 func (g *Gate) Decide(v Version, now time.Time) Reason {
 	if g == nil {
 		return Reason{}
@@ -106,6 +113,9 @@ func (g *Gate) Decide(v Version, now time.Time) Reason {
 	}
 	if g.maxSize > 0 && v.Size > g.maxSize {
 		return Reason{Rule: "max_artifact_size", Detail: fmt.Sprintf("%d bytes over %d", v.Size, g.maxSize)}
+	}
+	if v.Undated && v.Time.IsZero() {
+		return g.undated(v.Name)
 	}
 	if v.Time.IsZero() {
 		return Reason{}
@@ -133,6 +143,19 @@ func (g *Gate) allowed(v Version) bool {
 	return false
 }
 
+// undated judges a version whose release time could not be learned.
+func (g *Gate) undated(name string) Reason {
+	switch {
+	case g.allowUndated:
+		return Reason{}
+	case g.minAge > 0 && !g.isExempt(name):
+		return Reason{Rule: "min_age", Detail: g.minAge.String() + ", release time unknown"}
+	case !g.freeze.IsZero():
+		return Reason{Rule: "freeze", Detail: "release time unknown"}
+	}
+	return Reason{}
+}
+
 func (g *Gate) isExempt(name string) bool {
 	for _, r := range g.exempt {
 		if r.matchName(name) {
@@ -149,22 +172,20 @@ func label(v Version) string {
 	return v.Name + "@" + v.Version
 }
 
+// MinAge is the policy's minimum release age; 0 means none.
+func (g *Gate) MinAge() time.Duration {
+	if g == nil {
+		return 0
+	}
+	return g.minAge
+}
+
 // MaxSize is the policy's size cap in bytes; 0 means none.
 func (g *Gate) MaxSize() int64 {
 	if g == nil {
 		return 0
 	}
 	return g.maxSize
-}
-
-// MinAge is the policy's minimum release age; 0 means none. A version hidden
-// for it comes of age at its release time plus MinAge: until then a filtered
-// document stays as it is.
-func (g *Gate) MinAge() time.Duration {
-	if g == nil {
-		return 0
-	}
-	return g.minAge
 }
 
 // NeedsTime reports whether a verdict on name can depend on a release time: a

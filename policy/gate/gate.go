@@ -36,6 +36,9 @@ type Spec struct {
 	MinAgeExempt []string
 	MaxSize      int64     // bytes; 0 means no cap
 	Freeze       time.Time // zero means none
+	// AllowUndated lets through, past min_age and freeze, a version whose
+	// release time could not be learned; by default it is refused.
+	AllowUndated bool
 }
 
 // Merge lays a mount's policy over the global one: deny lists and exemptions add
@@ -57,6 +60,7 @@ func Merge(global, mount Spec) Spec {
 	if !mount.Freeze.IsZero() {
 		out.Freeze = mount.Freeze
 	}
+	out.AllowUndated = global.AllowUndated || mount.AllowUndated
 	return out
 }
 

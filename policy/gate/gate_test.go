@@ -129,3 +129,27 @@ func TestMerge(t *testing.T) {
 		t.Error("an empty gate refuses")
 	}
 }
+
+func TestUndatedFailsClosed(t *testing.T) {
+	now := time.Now()
+	spec := Spec{MinAge: time.Hour, MinAgeExempt: []string{"own"}}
+	g, _ := Compile("policy", spec, exact{})
+	if got := g.Decide(Version{Name: "x", Version: "1", Undated: true}, now); got.Rule != "min_age" || !strings.Contains(got.Detail, "unknown") {
+		t.Errorf("undated version under min_age: %q, want refused by min_age", got)
+	}
+	if got := g.Decide(Version{Name: "own", Version: "1", Undated: true}, now); got.Refused() {
+		t.Errorf("undated exempt version refused: %q", got)
+	}
+	if got := g.Decide(Version{Name: "x", Version: "1", Undated: true, Time: now.Add(-2 * time.Hour)}, now); got.Refused() {
+		t.Errorf("a version with a time is judged by it: %q", got)
+	}
+	spec.AllowUndated = true
+	g, _ = Compile("policy", spec, exact{})
+	if got := g.Decide(Version{Name: "x", Version: "1", Undated: true}, now); got.Refused() {
+		t.Errorf("undated allowed, still refused: %q", got)
+	}
+	frozen, _ := Compile("policy", Spec{Freeze: now}, exact{})
+	if got := frozen.Decide(Version{Name: "x", Version: "1", Undated: true}, now); got.Rule != "freeze" {
+		t.Errorf("undated version under a freeze: %q", got)
+	}
+}
