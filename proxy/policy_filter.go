@@ -117,6 +117,12 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 		etag = `"` + hex.EncodeToString(sum[:16]) + `"`
 	}
 	h.Set("ETag", etag)
+	if dh, ok := m.format.(formats.DocumentHeaderer); ok && algo == "" {
+		h.Del("Repr-Digest")
+		for k, v := range dh.DocumentHeaders(docRoute, out) {
+			h.Set(k, v) // the format's own validators (bundler checks ETag as an MD5)
+		}
+	}
 	modified, _ := http.ParseTime(buf.header.Get("Last-Modified"))
 	http.ServeContent(w, r, "", modified, bytes.NewReader(out))
 	return true
@@ -126,7 +132,12 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 // or kept from an earlier answer (see filterCache).
 func (s *Server) filteredDoc(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name string, buf *bufferedAnswer) (*filtered, error) {
 	doc := buf.body.Bytes()
-	key := filterKey(m, rt, buf.header, doc)
+	return s.filterKept(r, m, g, vf, rt, name, filterKey(m, rt, buf.header, doc), doc)
+}
+
+// filterKept is doc, name's document at rt known in filterCache as key, as the
+// gate g serves it: kept from an earlier answer, or filtered now and kept.
+func (s *Server) filterKept(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name, key string, doc []byte) (*filtered, error) {
 	if f, ok := s.filters.get(key, g, s.engine.now()); ok {
 		return f, nil
 	}

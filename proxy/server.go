@@ -212,7 +212,7 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 	}
 	c, ok := s.admit(w, r, m, rt)
 	infoOf(r).caller = c
-	if ok && (s.refusedByPolicy(w, r, m, rt) || s.serveFiltered(w, r, m, rt) || s.serveTagged(w, r, m, rt)) {
+	if ok && (s.refusedByPolicy(w, r, m, rt) || s.serveFiltered(w, r, m, rt) || s.serveIndexFiltered(w, r, m, rt) || s.serveTagged(w, r, m, rt)) {
 		return
 	}
 	if !ok {

@@ -41,7 +41,21 @@ func Compile(key string, spec Spec, scheme Scheme) (*Gate, error) {
 	read("deny", spec.Deny, &g.deny, true)
 	read("allow", spec.Allow, &g.allow, true)
 	read("min_age_exempt", spec.MinAgeExempt, &g.exempt, false)
+	if f, ok := scheme.(NameFolder); ok {
+		for _, rules := range [][]Rule{g.deny, g.allow, g.exempt} {
+			for i := range rules {
+				rules[i].Pattern = f.FoldName(rules[i].Pattern)
+			}
+		}
+	}
 	return g, errors.Join(errs...)
+}
+
+// NameFolder is implemented by schemes of formats whose package names are
+// case-insensitive (NuGet ids): patterns are folded as the format folds the
+// names it judges, so "Acme.*" covers the id a client spells "acme.tools".
+type NameFolder interface {
+	FoldName(pattern string) string
 }
 
 // Empty reports whether the gate lets everything through.
