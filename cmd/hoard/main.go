@@ -31,24 +31,24 @@ func builtinFormats() map[string]formats.Format { return builtin.Formats() }
 const usage = `usage: hoard <command> [flags]
 
 commands:
-  serve    run the caching gateway (see hoard serve -h)
-  verify   re-hash every cached blob and drop corrupt ones (daemon stopped)
-  gc       remove cached blobs that nothing references (daemon stopped)
+  serve      run the caching gateway (see hoard serve -h)
+  verify     re-hash every cached blob and drop corrupt ones (daemon stopped)
+  gc         remove cached blobs that nothing references (daemon stopped)
   gc-shared  remove shared-bucket blobs no entry references (nodes may run)
-  token    create, list and revoke local tokens (for --auth local)
-  config   print the effective configuration: hoard config print [serve flags]
-  health   exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
-  ca       hoard ca export: the forward proxy's CA certificate, for clients to trust
-  warm     fetch everything lockfiles and image lists name (daemon running)
-  export   write a bundle of cached entries for an air-gapped site (daemon running)
-  import   verify a bundle and publish its entries (daemon running)
-  ls       list cached entries: hoard ls [--mount NAME] [PATTERN] (daemon running)
-  purge    remove cached entries: hoard purge --mount NAME PATTERN (daemon running)
-  stats    hit ratio, traffic and upstream health per mount (daemon running)
-  pin      keep entries from eviction: hoard pin --mount NAME PATTERN (daemon running)
-  unpin    let eviction remove pinned entries again (daemon running)
-  keygen   make an ed25519 key pair to sign and verify bundles
-  version  print the version and commit (also: hoard --version)
+  token      create, list and revoke local tokens (for --auth local)
+  config     print the effective configuration: hoard config print [serve flags]
+  health     exit 0 if the daemon answers /healthz (a container's HEALTHCHECK)
+  ca         hoard ca export: the forward proxy's CA certificate, for clients to trust
+  warm       fetch everything lockfiles and image lists name (daemon running)
+  export     write a bundle of cached entries for an air-gapped site (daemon running)
+  import     verify a bundle and publish its entries (daemon running)
+  ls         list cached entries: hoard ls [--mount NAME] [PATTERN] (daemon running)
+  purge      remove cached entries: hoard purge --mount NAME PATTERN (daemon running)
+  stats      hit ratio, traffic and upstream health per mount (daemon running)
+  pin        keep entries from eviction: hoard pin --mount NAME PATTERN (daemon running)
+  unpin      let eviction remove pinned entries again (daemon running)
+  keygen     make an ed25519 key pair to sign and verify bundles
+  version    print the version and commit (also: hoard --version)
 
 Each command's flags and their defaults: hoard <command> -h
 `
