@@ -45,6 +45,20 @@ type nugetEnv struct {
 // mount "feed" of acme's feed (at /feed/v3/index.json). Token verdicts and metadata
 // stay fresh for an hour, so the tests see what hoard keeps, not its TTLs.
 func startNuGetEnv(t *testing.T) *nugetEnv {
+	e := newNuGetFake(t, "read:packages, write:packages, delete:packages")
+	e.startHoard(fmt.Sprintf(`data_dir: unused
+auth: {mode: upstream, validate_url: %q, verdict_ttl: 1h, access_ttl: 1h}
+cache: {negative_ttl: 1s}
+mounts:
+  - {name: nuget, format: nuget, upstream: %q, ttl: {index: 1h, versions: 1h, registration: 1h, search: 1h}}
+  - {name: feed, format: nuget, upstream: %q}
+`, e.gh.URL(fakegithub.API)+"/user", e.gh.URL(fakegithub.NuGet), e.gh.URL(fakegithub.NuGet)+"/acme/index.json"))
+	return e
+}
+
+// newNuGetFake starts GitHub's fake with alice a member of acme, holding a token
+// of these scopes.
+func newNuGetFake(t *testing.T, scopes string) *nugetEnv {
 	t.Helper()
 	gh, err := fakegithub.New(fakegithub.Options{})
 	if err != nil {
@@ -52,20 +66,17 @@ func startNuGetEnv(t *testing.T) *nugetEnv {
 	}
 	t.Cleanup(gh.Close)
 	gh.AddMembers("acme", "alice")
-	e := &nugetEnv{t: t, gh: gh, token: gh.AddToken("alice", "read:packages, write:packages, delete:packages")}
-	yaml := fmt.Sprintf(`data_dir: unused
-auth: {mode: upstream, validate_url: %q, verdict_ttl: 1h, access_ttl: 1h}
-cache: {negative_ttl: 1s}
-mounts:
-  - {name: nuget, format: nuget, upstream: %q, ttl: {index: 1h, versions: 1h, registration: 1h, search: 1h}}
-  - {name: feed, format: nuget, upstream: %q}
-`, gh.URL(fakegithub.API)+"/user", gh.URL(fakegithub.NuGet), gh.URL(fakegithub.NuGet)+"/acme/index.json")
-	path := filepath.Join(t.TempDir(), "hoard.yaml")
+	return &nugetEnv{t: t, gh: gh, token: gh.AddToken("alice", scopes)}
+}
+
+// startHoard starts hoard on this configuration, checking tokens upstream.
+func (e *nugetEnv) startHoard(yaml string) {
+	e.t.Helper()
+	path := filepath.Join(e.t.TempDir(), "hoard.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
-	e.h = startHoard(t, t.TempDir(), "--config", path, "--auth", "upstream")
-	return e
+	e.h = startHoard(e.t, e.t.TempDir(), "--config", path, "--auth", "upstream")
 }
 
 // seed publishes packages to acme's feed upstream.

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -121,25 +119,13 @@ func checkSearchFiltered(t *testing.T, e *nugetEnv, path string) {
 // GitHub's NuGet registry under policies: "nuget" with min_age, "exempt" with
 // the same min_age and the Hoard.* packages exempt; Hoard.PEvil denied globally.
 func startNuGetPolicyEnv(t *testing.T) *nugetEnv {
-	t.Helper()
-	gh, err := fakegithub.New(fakegithub.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gh.Close)
-	gh.AddMembers("acme", "alice")
-	e := &nugetEnv{t: t, gh: gh, token: gh.AddToken("alice", "read:packages")}
-	yaml := fmt.Sprintf(`data_dir: unused
+	e := newNuGetFake(t, "read:packages")
+	e.startHoard(fmt.Sprintf(`data_dir: unused
 auth: {mode: upstream, validate_url: %[1]q, verdict_ttl: 1h, access_ttl: 1h}
 policy: {deny: ["Hoard.PEvil"]}
 mounts:
   - {name: nuget, format: nuget, upstream: %[2]q, policy: {min_age: %[3]s}}
   - {name: exempt, format: nuget, upstream: %[2]q, policy: {min_age: %[3]s, min_age_exempt: ["Hoard.*"]}}
-`, gh.URL(fakegithub.API)+"/user", gh.URL(fakegithub.NuGet), nugetPolicyMinAge)
-	path := filepath.Join(t.TempDir(), "hoard.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e.h = startHoard(t, t.TempDir(), "--config", path, "--auth", "upstream")
+`, e.gh.URL(fakegithub.API)+"/user", e.gh.URL(fakegithub.NuGet), nugetPolicyMinAge))
 	return e
 }

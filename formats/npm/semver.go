@@ -149,17 +149,13 @@ func cmpInt(a, b int) int {
 
 // Compare implements gate.Scheme.
 func (Versions) Compare(a, b string) int {
-	va, errA := parseSemver(a)
-	vb, errB := parseSemver(b)
-	switch {
-	case errA != nil && errB != nil:
-		return strings.Compare(a, b)
-	case errA != nil:
-		return -1
-	case errB != nil:
-		return 1
-	}
-	return va.compare(vb)
+	return gate.CompareReadable(a, b, readSemver, semver.compare)
+}
+
+// readSemver is parseSemver for gate.CompareReadable.
+func readSemver(s string) (semver, bool) {
+	v, err := parseSemver(s)
+	return v, err == nil
 }
 
 // ParseRange implements gate.Scheme.

@@ -3,6 +3,8 @@ package nuget
 import (
 	"strconv"
 	"strings"
+
+	"hoard/policy/gate"
 )
 
 // semver is a NuGet version read for ordering: up to four numbers (a missing one
@@ -104,17 +106,7 @@ type Versions struct{}
 // Compare implements gate.Scheme: versions NuGet cannot read sort first, among
 // themselves by their text.
 func (Versions) Compare(a, b string) int {
-	va, okA := parseSemver(a)
-	vb, okB := parseSemver(b)
-	switch {
-	case okA && okB:
-		return va.compare(vb)
-	case okA:
-		return 1
-	case okB:
-		return -1
-	}
-	return strings.Compare(a, b)
+	return gate.CompareReadable(a, b, parseSemver, semver.compare)
 }
 
 // FoldName implements gate.NameFolder: NuGet ids are case-insensitive, and the

@@ -1,6 +1,10 @@
 package rubygems
 
-import "strings"
+import (
+	"strings"
+
+	"hoard/policy/gate"
+)
 
 // segment is one part of a Gem::Version: a number (digits, without leading
 // zeros, "0" for zero) or a run of letters, which makes a version a prerelease.
@@ -169,15 +173,5 @@ type Versions struct{}
 // Compare implements gate.Scheme: versions RubyGems cannot read sort first,
 // among themselves by their text.
 func (Versions) Compare(a, b string) int {
-	va, okA := parseGemVersion(a)
-	vb, okB := parseGemVersion(b)
-	switch {
-	case okA && okB:
-		return va.compare(vb)
-	case okA:
-		return 1
-	case okB:
-		return -1
-	}
-	return strings.Compare(a, b)
+	return gate.CompareReadable(a, b, parseGemVersion, gemVersion.compare)
 }

@@ -129,3 +129,20 @@ func (r Rule) Match(name, version string) bool {
 	}
 	return version != "" && r.Range.Contains(version)
 }
+
+// CompareReadable orders a and b as Scheme.Compare must: by cmp when parse
+// reads both, a version parse cannot read before one it can, and two unreadable
+// ones by their text.
+func CompareReadable[V any](a, b string, parse func(string) (V, bool), cmp func(V, V) int) int {
+	va, okA := parse(a)
+	vb, okB := parse(b)
+	switch {
+	case okA && okB:
+		return cmp(va, vb)
+	case okA:
+		return 1
+	case okB:
+		return -1
+	}
+	return strings.Compare(a, b)
+}
