@@ -60,20 +60,7 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	if !ok || version != "" {
 		return false
 	}
-	var f *filtered
-	buf := &bufferedAnswer{header: http.Header{}}
-	// A document served from the cache names its digest before its body: when
-	// its filtered form is kept, the body is not needed.
-	buf.skip = func(h http.Header) bool {
-		key, ok := ownDocKey(m, docRoute, h)
-		if ok {
-			if kept, hit := s.filters.get(key, g, s.engine.now()); hit && kept.out != nil {
-				f = kept
-			}
-		}
-		return f != nil
-	}
-	s.engine.serveRead(buf, wholeGet(r), m, docRoute)
+	buf, f := s.readFiltering(r, m, g, docRoute)
 	if buf.status != http.StatusOK {
 		buf.relay(w, r)
 		return true
@@ -128,16 +115,29 @@ func (s *Server) serveFiltered(w http.ResponseWriter, r *http.Request, m *mount,
 	return true
 }
 
+// readFiltering reads rt's document through the engine (hit, fill, stale) into
+// memory. A document served from the cache names its digest before its body:
+// when its filtered form is kept, that is returned and the body not read.
+func (s *Server) readFiltering(r *http.Request, m *mount, g *policygate.Gate, rt formats.Route) (*bufferedAnswer, *filtered) {
+	var kept *filtered
+	buf := &bufferedAnswer{header: http.Header{}}
+	buf.skip = func(h http.Header) bool {
+		if key, ok := ownDocKey(m, rt, h); ok {
+			if f, hit := s.filters.get(key, g, s.engine.now()); hit && f.out != nil {
+				kept = f
+			}
+		}
+		return kept != nil
+	}
+	s.engine.serveRead(buf, wholeGet(r), m, rt)
+	return buf, kept
+}
+
 // filteredDoc is the document buf holds as the gate g serves it, filtered now
 // or kept from an earlier answer (see filterCache).
 func (s *Server) filteredDoc(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name string, buf *bufferedAnswer) (*filtered, error) {
 	doc := buf.body.Bytes()
-	return s.filterKept(r, m, g, vf, rt, name, filterKey(m, rt, buf.header, doc), doc)
-}
-
-// filterKept is doc, name's document at rt known in filterCache as key, as the
-// gate g serves it: kept from an earlier answer, or filtered now and kept.
-func (s *Server) filterKept(r *http.Request, m *mount, g *policygate.Gate, vf formats.VersionFilter, rt formats.Route, name, key string, doc []byte) (*filtered, error) {
+	key := filterKey(m, rt, buf.header, doc)
 	if f, ok := s.filters.get(key, g, s.engine.now()); ok {
 		return f, nil
 	}

@@ -52,7 +52,7 @@ func (s *Server) serveIndexFiltered(w http.ResponseWriter, r *http.Request, m *m
 		return g.Decide(v, now)
 	}
 	packageDoc := func(name string) ([]byte, []formats.Hidden, bool) {
-		return s.heldPackageDoc(r, m, g, xf, rt, name, now)
+		return s.heldPackageDoc(r, m, g, xf, rt, name)
 	}
 	out, hidden, err := xf.FilterIndex(rt, buf.body.Bytes(), judge, packageDoc)
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Server) serveIndexFiltered(w http.ResponseWriter, r *http.Request, m *m
 // A held document is read as the caller would read it (a private copy checked
 // against the caller's access, a stale one revalidated).
 func (s *Server) heldPackageDoc(r *http.Request, m *mount, g *policygate.Gate, xf formats.IndexFilter, rt formats.Route,
-	name string, now time.Time) ([]byte, []formats.Hidden, bool) {
+	name string) ([]byte, []formats.Hidden, bool) {
 	vf, ok := m.format.(formats.VersionFilter)
 	if !ok {
 		return nil, nil, false
@@ -84,13 +84,15 @@ func (s *Server) heldPackageDoc(r *http.Request, m *mount, g *policygate.Gate, x
 	if _, err := s.engine.store.Lookup(m.cacheKey(pr.Key)); err != nil {
 		return nil, nil, false
 	}
-	buf := &bufferedAnswer{header: http.Header{}}
-	s.engine.serveRead(buf, wholeGet(r), m, pr)
+	buf, kept := s.readFiltering(r, m, g, pr)
 	if buf.status != http.StatusOK {
 		return nil, nil, false
 	}
+	if kept != nil {
+		return kept.out, kept.hidden, true
+	}
 	body := buf.body.Bytes()
-	f, err := s.filterKept(r, m, g, vf, pr, name, filterKey(m, pr, nil, body), body)
+	f, err := s.filteredDoc(r, m, g, vf, pr, name, buf)
 	if err != nil {
 		return nil, nil, false
 	}
