@@ -49,7 +49,7 @@ type HeaderFixer interface {
 }
 
 // UpstreamTransporter is implemented by formats whose upstreams take credentials
-// through a protocol of their own (registries' token dance, see package regtoken).
+// through a protocol of their own (registries' token dance, see package formats/internal/regtoken).
 // The engine sends every upstream request of the format's mounts through the
 // RoundTripper returned, with the credential to use in its Authorization header;
 // base is the shared transport.

@@ -8,7 +8,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // forwardBuffered serves the two forwards that need a whole body in memory: a publish

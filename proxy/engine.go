@@ -16,7 +16,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // maxRelayBody caps an upstream error body passed on to clients.

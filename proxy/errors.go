@@ -6,7 +6,7 @@ import (
 	"net"
 
 	"hoard/cache"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // isTimeout reports whether err means the upstream did not answer in time.

@@ -7,7 +7,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // hopHeaders are connection-level headers a proxy must not forward (RFC 9110 7.6.1).

@@ -9,7 +9,7 @@ import (
 
 	"hoard/configs"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // Forward-proxy mode hands the server requests that a client addressed to a

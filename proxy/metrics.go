@@ -11,8 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"hoard/cache"
-	"hoard/upstream"
-	"hoard/usage"
+	"hoard/proxy/upstream"
+	"hoard/proxy/usage"
 )
 
 // metrics are one server's Prometheus collectors, on a registry of its own (no

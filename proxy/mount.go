@@ -10,7 +10,7 @@ import (
 	"hoard/configs"
 	"hoard/formats"
 	policygate "hoard/policy/gate"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // defaultMetadataTTL applies to a metadata class the mount does not configure.

@@ -10,7 +10,7 @@ import (
 	"hoard/cache"
 	"hoard/formats"
 	"hoard/policy"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // Private content: when a fill needed the caller's own credentials, the entry is

@@ -6,7 +6,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // revalidateHead asks the upstream whether a stale entry is still current with a HEAD

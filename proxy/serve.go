@@ -10,7 +10,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // Cache results, as logged and counted.

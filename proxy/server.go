@@ -25,7 +25,7 @@ import (
 	"hoard/cache"
 	"hoard/configs"
 	"hoard/formats"
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // negativeEntries bounds how many upstream 404s are remembered at once.

@@ -10,7 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"hoard/cache"
-	"hoard/fleet"
+	"hoard/cache/fleet"
 	"hoard/formats"
 	"hoard/formats/maven"
 )

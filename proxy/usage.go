@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"hoard/usage"
+	"hoard/proxy/usage"
 )
 
 // Usage is the per-entry and per-package traffic since start, and the recent

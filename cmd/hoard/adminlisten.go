@@ -12,11 +12,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
-	"hoard/admin"
-	"hoard/bundle"
 	"hoard/cache"
 	"hoard/configs"
-	hoardusage "hoard/usage"
+	"hoard/proxy/admin"
+	"hoard/proxy/bundle"
+	hoardusage "hoard/proxy/usage"
 )
 
 // startAdmin serves the admin API on admin.listen, apart from the clients'

@@ -20,8 +20,8 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"hoard/admin"
-	"hoard/bundle"
+	"hoard/proxy/admin"
+	"hoard/proxy/bundle"
 )
 
 // repeated collects a repeatable string flag.

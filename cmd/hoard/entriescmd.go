@@ -16,7 +16,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"hoard/admin"
+	"hoard/proxy/admin"
 )
 
 // lsCmd lists cached entries, page by page from the daemon's admin API.

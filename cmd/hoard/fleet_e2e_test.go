@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"hoard/bench/origin"
-	"hoard/fleet"
-	"hoard/fleet/fleettest"
+	"hoard/cache/fleet"
+	"hoard/cache/fleet/fleettest"
 )
 
 // fleet is three hoard nodes sharing one versitygw bucket, in front of one origin.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"hoard/admin"
+	"hoard/proxy/admin"
 )
 
 func pinCmd(args []string) error   { return setPins("pin", "/api/pin", args) }

@@ -8,8 +8,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"hoard/cache"
+	"hoard/cache/fleet"
 	"hoard/configs"
-	"hoard/fleet"
 )
 
 // openShared builds the shared blob tier cache.blob_store names, or nil for

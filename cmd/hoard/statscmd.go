@@ -11,7 +11,7 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"hoard/admin"
+	"hoard/proxy/admin"
 )
 
 // statsCmd prints the daemon's cache and traffic figures.

@@ -14,8 +14,8 @@ import (
 
 	"github.com/dustin/go-humanize"
 
-	"hoard/admin"
-	"hoard/warm"
+	"hoard/proxy/admin"
+	"hoard/proxy/warm"
 )
 
 // warmCmd asks the running daemon to fetch everything the files name, through its

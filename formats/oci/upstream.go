@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"hoard/formats"
-	"hoard/regtoken"
+	"hoard/formats/internal/regtoken"
 )
 
 // UpstreamTransport implements formats.UpstreamTransporter: registries take

@@ -25,7 +25,7 @@ import (
 	"github.com/elazarl/goproxy"
 	"github.com/rs/zerolog"
 
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // Options builds a Proxy.

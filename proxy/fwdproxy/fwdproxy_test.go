@@ -17,7 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"hoard/upstream"
+	"hoard/proxy/upstream"
 )
 
 // fakeHoard stands in for the mount handlers: it answers every request with what

@@ -4,7 +4,7 @@ package bundle
 // only way across a gap before bundles. Import verifies every blob and fsyncs it as
 // a fill does; tar -x does neither, so it is an upper bound, not a peer.
 //
-//	go test -run XXX -bench . -benchtime 3x ./bundle
+//	go test -run XXX -bench . -benchtime 3x ./proxy/bundle
 
 import (
 	"context"

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"hoard/bundle"
+	"hoard/proxy/bundle"
 )
 
 // Export and import run in the daemon, on its open cache, not on a data directory

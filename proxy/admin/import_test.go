@@ -12,9 +12,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"hoard/bundle"
 	"hoard/cache"
 	"hoard/configs"
+	"hoard/proxy/bundle"
 )
 
 // An admin.verify_key makes every import need a bundle signed by its key, whether

@@ -3,6 +3,7 @@
 // packages.lock.json, image lists) into neutral lists of packages by name and
 // version. A lockfile's resolved URLs are ignored: what it names is looked up in the
 // mount that warms it, whatever registry the file was resolved against.
+// It imports nothing of Hoard's.
 package lockfile
 
 import (

@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"hoard/lockfile"
+	"hoard/formats/lockfile"
 )
 
 // OCI image layouts: a bundle's OCI entries written as one plain image layout per

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"hoard/lockfile"
+	"hoard/formats/lockfile"
 )
 
 // ociAccept names every standard manifest type, as the clients that pull by tag do,

@@ -4,7 +4,7 @@ import (
 	"encoding/xml"
 	"strings"
 
-	"hoard/lockfile"
+	"hoard/formats/lockfile"
 )
 
 // maxParents bounds a chain of parent POMs (a loop would otherwise never end).

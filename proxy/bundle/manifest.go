@@ -6,6 +6,8 @@
 //	manifest.json
 //	manifest.sig            (64 bytes, when signed)
 //	blobs/sha256/<hex>      (in the manifest's blob order)
+//
+// It imports cache, formats and formats/lockfile, never the engine.
 package bundle
 
 import (

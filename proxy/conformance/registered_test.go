@@ -21,7 +21,7 @@ func TestEveryFormatRegistered(t *testing.T) {
 	for name, f := range builtin.Formats() {
 		subject, ok := subjects[name]
 		if !ok {
-			t.Errorf("format %s is built in but not registered with the conformance suite (add conformance/%s_test.go)", name, name)
+			t.Errorf("format %s is built in but not registered with the conformance suite (add proxy/conformance/%s_test.go)", name, name)
 			continue
 		}
 		if got := subject().New().Name(); got != name || f.Name() != name {

@@ -3,7 +3,8 @@
 // nothing), redirects that never carry credentials to another host, retries with
 // backoff, a circuit breaker per upstream, the credential a mount sends, and which
 // upstream of a group serves a package. It knows no cache and no format: it imports
-// configs only (the registry token protocol, which a format names, is in regtoken).
+// configs only (the registry token protocol, which a format names, is in
+// formats/internal/regtoken).
 package upstream
 
 import (

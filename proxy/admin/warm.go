@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
-	"hoard/lockfile"
-	"hoard/warm"
+	"hoard/formats/lockfile"
+	"hoard/proxy/warm"
 )
 
 // WarmRequest is the body of POST /api/warm.

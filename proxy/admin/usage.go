@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"hoard/cache"
-	"hoard/usage"
+	"hoard/proxy/usage"
 )
 
 const (

@@ -2,6 +2,10 @@
 // loopback by default) and never on the one clients use: warming the cache from
 // lockfiles, and exporting and importing bundles for air-gapped sites. Every request
 // carries the admin token when one is configured.
+//
+// It sits beside the engine, not in it: it imports cache, configs, formats,
+// formats/lockfile and its siblings bundle, usage and warm, never the engine
+// (it reaches the engine only through the http.Handler cmd hands it).
 package admin
 
 import (
@@ -19,7 +23,7 @@ import (
 	"hoard/cache"
 	"hoard/configs"
 	"hoard/formats"
-	"hoard/usage"
+	"hoard/proxy/usage"
 )
 
 // Options builds the admin handler.

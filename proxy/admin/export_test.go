@@ -11,9 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"hoard/bundle"
 	"hoard/cache"
 	"hoard/configs"
+	"hoard/proxy/bundle"
 )
 
 func TestExportChoosesMounts(t *testing.T) {

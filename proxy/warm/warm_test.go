@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"hoard/lockfile"
+	"hoard/formats/lockfile"
 )
 
 // fakeDaemon answers like hoard's handler: fixed bodies by path, X-Hoard-Cache

@@ -3,6 +3,8 @@
 // coalesced with any client asking for the same thing, verified and counted as a
 // client's would be. What one answer names (a packument's tarball URL, a POM's
 // parent, an index's manifests) is read from the answer, as the client would.
+//
+// It imports formats/lockfile only; the handler it drives is handed in by cmd.
 package warm
 
 import (
@@ -14,7 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"hoard/lockfile"
+	"hoard/formats/lockfile"
 )
 
 // Results of one request.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"hoard/cache"
-	"hoard/fleet/fleettest"
+	"hoard/cache/fleet/fleettest"
 )
 
 func s3Bucket(t testing.TB) (*S3Bucket, *fleettest.Server) {

@@ -3,6 +3,7 @@
 // package, and the last errors answered. Everything lives in memory: a request
 // costs a read-locked map lookup and a few atomic adds, never an index write.
 // Save and Load carry the counts (not the errors) across restarts.
+// It imports nothing of Hoard's.
 package usage
 
 import (
