@@ -106,37 +106,6 @@ func TestDelegatedAccessEndsWithTheToken(t *testing.T) {
 	}
 }
 
-// TestAccessFlightCoalesces: callers asking for the same answer while it is being
-// asked wait for it.
-func TestAccessFlightCoalesces(t *testing.T) {
-	var f accessFlight
-	release := make(chan struct{})
-	var calls atomic.Int64
-	check := func() accessAnswer { calls.Add(1); <-release; return accessAnswer{status: 200} }
-	var wg sync.WaitGroup
-	results := make([]int, 8)
-	for i := range results {
-		wg.Add(1)
-		go func() { defer wg.Done(); results[i] = f.do("k", check).status }()
-	}
-	waitFor(t, "seven waiters", func() bool {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		c := f.calls["k"]
-		return c != nil && c.waiters == 7
-	})
-	close(release)
-	wg.Wait()
-	if calls.Load() != 1 {
-		t.Errorf("%d checks, want 1", calls.Load())
-	}
-	for i, s := range results {
-		if s != 200 {
-			t.Errorf("caller %d got %d", i, s)
-		}
-	}
-}
-
 // TestDelegatedWithServiceCredential: on a mount that sends a service credential
 // upstream, a token without visible scopes is still asked about with its own
 // credentials, so it never reads what the upstream would refuse it.

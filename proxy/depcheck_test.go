@@ -33,6 +33,13 @@ func TestImportDirection(t *testing.T) {
 		{"hoard/proxy/upstream", func(dep string) bool {
 			return isHoard(dep) && dep != "hoard/proxy/upstream" && dep != "hoard/configs"
 		}},
+		// Admission decides and remembers, and the engine answers and asks the
+		// upstream for it: it knows cache, configs, formats and policy, never the
+		// engine, the upstream transport or a protocol by name.
+		{"hoard/proxy/admission", func(dep string) bool {
+			return under(dep, "hoard/proxy") && dep != "hoard/proxy/admission" ||
+				strings.HasPrefix(dep, "hoard/formats/") || under(dep, "hoard/cmd") || under(dep, "hoard/bench")
+		}},
 		// The registry token dance is a transport a format names; it knows nothing
 		// of Hoard's, so formats never reach back into proxy through it.
 		{"hoard/formats/internal/regtoken", func(dep string) bool {

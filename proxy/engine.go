@@ -16,6 +16,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/proxy/admission"
 	"hoard/proxy/upstream"
 )
 
@@ -28,9 +29,7 @@ type engine struct {
 	fills       fillGroup
 	running     inflight                       // fills in flight, waited for at shutdown
 	negative    *expirable.LRU[string, string] // upstream 404s: key -> whose (negative.go)
-	access      *expirable.LRU[string, int]    // private content: caller|mount|package -> mayRead status
-	delegation  *delegation                    // access checks in flight, tokens' lives (delegated.go)
-	confirmed   *confirmations                 // access confirmations that outlive the upstream
+	access      *admission.Access              // who may read private content (private.go)
 	offline     bool
 	fillTimeout time.Duration
 	maxSize     int64  // cache.max_artifact_size; 0 is no limit
@@ -55,7 +54,7 @@ type fillSpec struct {
 	auth  string       // the caller's credentials, sent to the mount's upstream only
 	stale *cache.Entry // the entry being revalidated, if any
 	// private: the fill uses the caller's own credentials, so what it stores is
-	// private content; who names that caller (callerKey).
+	// private content; who names that caller (admission.Caller.Key).
 	private bool
 	who     string
 	// sidecars are the route's checksum documents, listed once per fill by runFill.

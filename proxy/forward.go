@@ -7,6 +7,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/proxy/admission"
 	"hoard/proxy/upstream"
 )
 
@@ -157,7 +158,7 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	e.forgetShared(key)
 	// Published with the caller's own credentials, it is private content like a fill
 	// made with them: other callers get it once the upstream confirms they may.
-	publisher := fillSpec{mount: m, route: rt, who: callerKey(infoOf(r).caller.token)}
+	publisher := fillSpec{mount: m, route: rt, who: infoOf(r).caller.Key()}
 	publisher.private = m.cred.Passthrough && m.cred.AuthFor(r) != ""
 	if ups := m.candidates(rt.Package); len(ups) > 0 {
 		publisher.source = ups[0].Base.String() // where forward sent it
@@ -178,7 +179,7 @@ func (e *engine) audit(r *http.Request, m *mount, rt formats.Route, status int) 
 		return
 	}
 	c := infoOf(r).caller
-	requestLogger(r).Info().Bool("audit", true).Str("who", c.name()).Str("token_kind", c.tokenKind()).
-		Str("action", string(scopeFor(rt))).Str("mount", m.name).Str("package", rt.Package).
+	requestLogger(r).Info().Bool("audit", true).Str("who", c.Name()).Str("token_kind", c.TokenKind()).
+		Str("action", string(admission.ScopeFor(rt))).Str("mount", m.name).Str("package", rt.Package).
 		Str("key", rt.Key).Str("method", r.Method).Int("status", status).Msg("audit")
 }

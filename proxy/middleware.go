@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"hoard/proxy/admission"
 )
 
 // reqInfo travels with a request so handlers can report what they did to the
@@ -23,7 +25,7 @@ type reqInfo struct {
 	// the per-package usage counts.
 	pkg    string
 	key    string
-	caller caller
+	caller admission.Caller
 	id     string
 	base   *zerolog.Logger
 	log    *zerolog.Logger // made on first use: most requests log only their access line
@@ -194,5 +196,5 @@ func (s *Server) record(r *http.Request, ri *reqInfo, cw *countingWriter, took t
 	}
 	s.access.Info().Str("request_id", ri.id).Str("method", r.Method).Str("path", r.URL.EscapedPath()).Int("status", cw.status).
 		Int64("bytes", cw.bytes).Float64("took_ms", ms(took)).Str("mount", ri.mount).Str("result", ri.result).
-		Str("client", clientAddr(r)).Str("user_agent", r.UserAgent()).Msg("request")
+		Str("client", admission.ClientAddr(r)).Str("user_agent", r.UserAgent()).Msg("request")
 }

@@ -34,12 +34,12 @@ const (
 // otherwise one coalesced fill that every client tails.
 func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
 	ri := infoOf(r)
-	if ri.caller.delegated() && !e.confirmDelegated(w, r, m, rt) {
+	if ri.caller.Delegated() && !e.confirmDelegated(w, r, m, rt) {
 		return
 	}
 	key := m.cacheKey(rt.Key)
 	ri.pkg, ri.key = rt.Package, key
-	who := callerKey(infoOf(r).caller.token)
+	who := ri.caller.Key()
 	entry, err := e.store.Lookup(key)
 	if err != nil && e.fills.awaitSettlingFor(r.Context(), key, who) {
 		entry, err = e.store.Lookup(key)
@@ -55,7 +55,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 		}
 		hit = !miss
 	}
-	if hit && infoOf(r).caller.staleAccess && e.serveEntry(w, r, m, entry, resultStale, e.staleWarning()) {
+	if hit && ri.caller.StaleAccess && e.serveEntry(w, r, m, entry, resultStale, e.staleWarning()) {
 		return // the upstream cannot confirm access now: it could not revalidate either
 	}
 	if hit && e.fresh(m, rt, entry) {

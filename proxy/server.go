@@ -1,11 +1,15 @@
-// Package proxy is Hoard's HTTP layer: routing by mount, middleware, admission
-// (tokens, scopes, private content) and the pull-through engine (fill coalescing,
-// revalidation, stale-if-error, publish). It reaches upstreams through package
-// upstream.
+// Package proxy is Hoard's HTTP layer: routing by mount, middleware and the
+// pull-through engine (fill coalescing, revalidation, stale-if-error, publish). It
+// asks package admission who may do what (tokens, scopes, private content) and
+// answers its refusals in the format's shape; it reaches upstreams through package
+// upstream, and asks them for admission's access checks.
 //
-// It imports formats, cache, configs, policy and upstream, and never a formats/<name>
-// package: what it needs of a protocol it asks through the interfaces in formats,
-// and cmd hands it the formats to serve (depcheck_test.go holds that line).
+// It imports formats, cache, configs, policy, proxy/admission, proxy/upstream and
+// proxy/usage, and never a formats/<name> package or cache/fleet: what it needs of a
+// protocol it asks through the interfaces in formats, and cmd hands it the formats
+// to serve and the shared tier (depcheck_test.go holds these lines). The other
+// packages under proxy/ (admin, bundle, warm, conformance, fwdproxy) stand beside
+// it, handed its handler by cmd or driving it in tests; it imports none of them.
 package proxy
 
 import (
@@ -25,6 +29,7 @@ import (
 	"hoard/cache"
 	"hoard/configs"
 	"hoard/formats"
+	"hoard/proxy/admission"
 	"hoard/proxy/upstream"
 )
 
@@ -52,7 +57,7 @@ type Options struct {
 type Server struct {
 	mounts   map[string]*mount
 	engine   *engine
-	gate     gate
+	gate     *admission.Gate
 	metrics  *metrics
 	log      zerolog.Logger
 	access   zerolog.Logger
@@ -105,21 +110,16 @@ func New(o Options) (*Server, error) {
 	if err := s.SetPolicies(o.Config); err != nil {
 		return nil, err
 	}
-	s.engine.access = expirable.NewLRU[string, int](negativeEntries, nil, o.Config.Auth.AccessTTL.D())
-	s.engine.delegation = newDelegation(o.Config.Auth.AccessTTL.D())
-	staleCounter := newStaleCounter(s.metrics)
-	s.engine.confirmed = newConfirmations(o.Store, o.Config.Auth.AccessStale.D(), staleCounter)
 	if ttl := o.Config.Cache.NegativeTTL.D(); ttl > 0 {
 		s.engine.negative = expirable.NewLRU[string, string](negativeEntries, nil, ttl)
 	}
-	g, err := newGate(o.Config, client)
+	e := s.engine // its clock, read on every access check, is the one tests move
+	gate, access, err := admission.New(admission.Options{Config: o.Config, Client: client, Store: o.Store,
+		Metrics: s.metrics.registry, Now: func() time.Time { return e.now() }, Log: o.Logger, RequestLog: requestLogger})
 	if err != nil {
 		return nil, err
 	}
-	s.gate = g
-	if g.mode == "upstream" {
-		s.gate.verdicts = newConfirmations(o.Store, o.Config.Auth.VerdictStale.D(), staleCounter)
-	}
+	s.gate, s.engine.access = gate, access
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)

@@ -8,6 +8,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/proxy/admission"
 )
 
 // sidecarChecksums fetches (through the cache) the first checksum file the upstream
@@ -106,7 +107,7 @@ func (e *engine) ensure(ctx context.Context, m *mount, rt formats.Route, parent 
 	key := m.cacheKey(rt.Key)
 	entry, err := e.store.Lookup(key)
 	if err == nil && entry.Private && grouped(m, rt.Package) && entry.Source != parent.source {
-		err = errOtherUpstream // another upstream's checksum, in a group: not this fill's
+		err = admission.ErrOtherUpstream // another upstream's checksum, in a group: not this fill's
 	}
 	// The checksum of mutable content is revalidated with it: a checksum still fresh
 	// by its own TTL may describe the previous version. One fetched since this fill

@@ -1,6 +1,7 @@
-package proxy
+package admission
 
 import (
+	"net"
 	"net/http"
 
 	"github.com/hashicorp/golang-lru/v2"
@@ -30,7 +31,7 @@ func newLimiter(perToken, perAddr float64, burst int) *limiter {
 // allow takes one request from the bucket of r's address and, when a token was
 // sent, from the token's. The address is worked out only when addresses are limited.
 func (l *limiter) allow(r *http.Request, token string) bool {
-	if l.perAddr > 0 && !take(l.addrs, clientAddr(r), l.perAddr, l.burst) {
+	if l.perAddr > 0 && !take(l.addrs, ClientAddr(r), l.perAddr, l.burst) {
 		return false
 	}
 	if l.perToken > 0 && token != "" && !take(l.tokens, policy.Fingerprint(token), l.perToken, l.burst) {
@@ -46,4 +47,14 @@ func take(c *lru.Cache[string, *rate.Limiter], key string, rps float64, burst in
 		c.Add(key, lim)
 	}
 	return lim.Allow()
+}
+
+// ClientAddr is the peer's IP. Forwarded headers are not trusted: a client could set
+// them to dodge its limit.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

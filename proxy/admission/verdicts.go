@@ -1,4 +1,4 @@
-package proxy
+package admission
 
 import (
 	"net/http"
@@ -16,13 +16,13 @@ import (
 // Kinds of good verdict a note records.
 const (
 	verdictReads     = "r" // the token showed read:packages
-	verdictDelegated = "d" // the upstream decides each request (delegated.go)
+	verdictDelegated = "d" // the upstream decides each request (access.go)
 )
 
 func confirmedVerdict(token string) string { return "verdict/" + policy.TokenHash(token) }
 
 // noteVerdict keeps a good verdict for reads as a confirmation.
-func (g *gate) noteVerdict(r *http.Request, token string, v policy.Verdict) {
+func (g *Gate) noteVerdict(r *http.Request, token string, v policy.Verdict) {
 	kind := ""
 	switch {
 	case !v.Known:
@@ -35,13 +35,13 @@ func (g *gate) noteVerdict(r *http.Request, token string, v policy.Verdict) {
 		return
 	}
 	if err := g.verdicts.confirm(confirmedVerdict(token), []byte(kind), time.Now()); err != nil {
-		requestLogger(r).Warn().Err(err).Msg("recording a token verdict")
+		g.log(r).Warn().Err(err).Msg("recording a token verdict")
 	}
 }
 
 // staleVerdict admits c for a read, on a good verdict within auth.verdict_stale,
 // when the validator could not be asked; it reports whether it did.
-func (g *gate) staleVerdict(r *http.Request, m *mount, token string, need policy.Scope, c *caller) bool {
+func (g *Gate) staleVerdict(r *http.Request, mount, token string, need policy.Scope, c *Caller) bool {
 	if g.verdicts == nil || need != policy.ScopeRead {
 		return false
 	}
@@ -58,8 +58,8 @@ func (g *gate) staleVerdict(r *http.Request, m *mount, token string, need policy
 	default:
 		return false
 	}
-	requestLogger(r).Warn().Msg("token check unavailable: admitted for reading on its last good verdict")
-	g.verdicts.servedStale(m.name, "verdict")
-	c.verdict, c.staleAccess = v, true
+	g.log(r).Warn().Msg("token check unavailable: admitted for reading on its last good verdict")
+	g.verdicts.servedStale(mount, "verdict")
+	c.Verdict, c.StaleAccess = v, true
 	return true
 }

@@ -1,4 +1,4 @@
-package proxy
+package admission
 
 import (
 	"time"
@@ -35,17 +35,17 @@ const rewriteEvery = time.Minute
 
 func newConfirmations(store *cache.Store, life time.Duration, stale *prometheus.CounterVec) *confirmations {
 	return &confirmations{store: store, life: life, stale: stale,
-		written: expirable.NewLRU[string, time.Time](negativeEntries, nil, rewriteEvery)}
+		written: expirable.NewLRU[string, time.Time](entriesKept, nil, rewriteEvery)}
 }
 
 // newStaleCounter is hoard_stale_access_total, shared by the access and verdict
 // confirmations.
-func newStaleCounter(m *metrics) *prometheus.CounterVec {
+func newStaleCounter(reg prometheus.Registerer) *prometheus.CounterVec {
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hoard_stale_access_total",
 		Help: "Reads let through on a past confirmation because the upstream could not confirm access now (kind: access or verdict).",
 	}, []string{"mount", "kind"})
-	m.registry.MustRegister(c)
+	reg.MustRegister(c)
 	return c
 }
 
