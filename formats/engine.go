@@ -49,10 +49,10 @@ type HeaderFixer interface {
 }
 
 // UpstreamTransporter is implemented by formats whose upstreams take credentials
-// through a protocol of their own (registries' token dance, see package formats/internal/regtoken).
-// The engine sends every upstream request of the format's mounts through the
-// RoundTripper returned, with the credential to use in its Authorization header;
-// base is the shared transport.
+// through a protocol of their own (registries' token dance, see package
+// formats/internal/regtoken). The engine sends every upstream request of the
+// format's mounts through the RoundTripper returned, with the credential to use in
+// its Authorization header; base is the shared transport.
 type UpstreamTransporter interface {
 	UpstreamTransport(base http.RoundTripper, o UpstreamOptions) http.RoundTripper
 }
@@ -115,4 +115,35 @@ type TTLDefaulter interface {
 // caller's credentials through.
 type HeaderForwarder interface {
 	ForwardHeaders() []string
+}
+
+// The three interfaces below are asked of a route the format made, never on a
+// hit: Remover of a write, PassthroughRewriter of a forward, WholeReader of a miss.
+
+// Remover is implemented by formats with requests that remove content though they
+// are not a Delete (an npm unpublish of one version, a PUT of the packument with
+// versions taken out): Removes reports whether rt, a Publish or Passthrough route,
+// is one. It then needs the delete scope and is audited.
+type Remover interface {
+	Removes(rt Route) bool
+}
+
+// PassthroughRewriter is implemented by formats whose forwarded answers carry URLs
+// the client reuses to address the registry (npm's ?write=true packument and one
+// version's document): for a Passthrough route rt of a client's request for which
+// RewritesPassthrough is true, a 200 body is rewritten by the format's Rewriter
+// before it is relayed.
+type PassthroughRewriter interface {
+	RewritesPassthrough(rt Route) bool
+}
+
+// WholeReader is implemented by formats with immutable content that is a document
+// to check (an OCI manifest by digest, a NuGet .nupkg read as a zip): for an
+// Artifact route rt for which ReadsWhole is true the upstream body is read whole and
+// passed through the format's Rewriter before it is cached, as Metadata always is,
+// and it is never shared between nodes (a Rewriter may change it). For a Metadata
+// route it says the document must be read to be described: a HEAD of it is filled
+// like a GET where the format names a digest header (see DigestHeaderer).
+type WholeReader interface {
+	ReadsWhole(rt Route) bool
 }

@@ -75,9 +75,6 @@ type Route struct {
 	// CacheOnSuccess, for Publish: keep the published body under Key, as immutable
 	// content, once the upstream accepted it.
 	CacheOnSuccess bool
-	// Removes marks a request that removes content though it is not a Delete (an npm
-	// unpublish by PUT, a yank): it needs the delete scope.
-	Removes bool
 	// Invalidate lists keys dropped once a Publish or Delete succeeded upstream.
 	Invalidate []string
 	// ContentType is used when the upstream sends none.
@@ -90,14 +87,6 @@ type Route struct {
 	// ParseBody, for Publish: the body is read whole and checked by the format's
 	// PublishParser before it is forwarded (see PublishParser).
 	ParseBody bool
-	// RewriteBody, for Passthrough: a 200 body is rewritten by the format's Rewriter
-	// before it is relayed (npm's ?write=true packument, whose tarball URLs the
-	// client reuses to address the registry).
-	RewriteBody bool
-	// ReadWhole: the upstream body is read whole and passed through the format's
-	// Rewriter before it is cached, as Metadata always is (an OCI manifest by digest,
-	// immutable but validated as a document).
-	ReadWhole bool
 	// AcceptTypes, for a Metadata route of one variant of a document, are the media
 	// types the client takes: another variant's cached content (see Alternator)
 	// answers the route only when its Content-Type is one of them. Empty takes any.

@@ -11,7 +11,7 @@ import (
 // admit asks the gate whether the request may go on, and answers the refusal
 // itself (429, 401, 403, 503) when it may not.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) (admission.Caller, bool) {
-	c, no := s.gate.Admit(r, m.name, admission.ScopeFor(rt), m.anonymousRead)
+	c, no := s.gate.Admit(r, m.name, admission.ScopeFor(m.format, rt), m.anonymousRead)
 	if no.Refused() {
 		s.engine.refuse(w, r, m, no)
 		return c, false

@@ -14,9 +14,9 @@ import (
 // forwardBuffered serves the two forwards that need a whole body in memory: a publish
 // whose body the format checks before anything goes upstream (Route.ParseBody: npm's
 // JSON with base64 tarballs), and a passthrough whose answer the format rewrites
-// (Route.RewriteBody). Only after the upstream accepted a publish are the
+// (formats.PassthroughRewriter: rewrite). Only after the upstream accepted a publish are the
 // attachments it carried cached and the route's keys invalidated.
-func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, u *upstream.Upstream) {
+func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, u *upstream.Upstream, rewrite bool) {
 	var body io.Reader
 	var atts []formats.Attachment
 	if rt.ParseBody {
@@ -39,7 +39,7 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 	} else if r.Body != nil && r.Body != http.NoBody && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		body = r.Body
 	}
-	if rt.RewriteBody {
+	if rewrite {
 		// The answer is rewritten, so it must arrive as plain bytes.
 		r.Header.Del("Accept-Encoding")
 	}
@@ -59,7 +59,7 @@ func (e *engine) forwardBuffered(w http.ResponseWriter, r *http.Request, m *moun
 		}
 	}
 	e.audit(r, m, rt, resp.StatusCode)
-	if rt.RewriteBody && resp.StatusCode == http.StatusOK && r.Method != http.MethodHead {
+	if rewrite && resp.StatusCode == http.StatusOK && r.Method != http.MethodHead {
 		e.relayRewritten(w, r, m, rt, resp)
 		return
 	}

@@ -263,7 +263,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
-	if rw, ok := spec.mount.format.(formats.Rewriter); ok && (spec.route.Kind == formats.Metadata || spec.route.ReadWhole) {
+	if rw, ok := spec.mount.format.(formats.Rewriter); ok && (spec.route.Kind == formats.Metadata || readsWhole(spec.mount.format, spec.route)) {
 		e.storeRewritten(f, spec, resp, head[:n], rw, expected)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 
 	"hoard/cache"
 	"hoard/formats"
+	"hoard/policy"
 	"hoard/proxy/admission"
 	"hoard/proxy/upstream"
 )
@@ -37,8 +38,9 @@ func copyEndToEnd(dst, src http.Header) {
 
 // forward sends a request that is not served from the cache (publish, delete,
 // passthrough, HEAD of a miss) to the mount's upstream with the caller's credentials.
-// Only after the upstream accepted a publish or delete is the cache changed.
-func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route) {
+// Only after the upstream accepted a publish or delete is the cache changed. rewrite:
+// a 200 answer is rewritten before it is relayed (formats.PassthroughRewriter).
+func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt formats.Route, rewrite bool) {
 	setResult(r, resultBypass)
 	if e.offline {
 		e.failNotAvailable(w, r, m, msgOfflineSend)
@@ -53,8 +55,8 @@ func (e *engine) forward(w http.ResponseWriter, r *http.Request, m *mount, rt fo
 		e.fail(w, r, m, http.StatusRequestEntityTooLarge, (&overLimit{what: "request body", setting: "cache.max_artifact_size", limit: e.maxSize, size: r.ContentLength}).Error())
 		return
 	}
-	if rt.ParseBody || rt.RewriteBody {
-		e.forwardBuffered(w, r, m, rt, ups[0])
+	if rt.ParseBody || rewrite {
+		e.forwardBuffered(w, r, m, rt, ups[0], rewrite)
 		return
 	}
 	body, writer, err := e.publishBody(r, rt)
@@ -172,14 +174,22 @@ func (e *engine) afterSuccess(r *http.Request, m *mount, rt formats.Route, w *ca
 	e.grantFiller(publisher)
 }
 
+// rewritesPassthrough reports whether f rewrites the answer to rt, a route it made
+// of a client's request, before it is relayed. Asked of forwards only.
+func rewritesPassthrough(f formats.Format, rt formats.Route) bool {
+	pr, ok := f.(formats.PassthroughRewriter)
+	return ok && rt.Kind == formats.Passthrough && pr.RewritesPassthrough(rt)
+}
+
 // audit writes one line for every publish and delete: who (a token name or
 // fingerprint, never the token), what, and the upstream's answer.
 func (e *engine) audit(r *http.Request, m *mount, rt formats.Route, status int) {
-	if rt.Kind != formats.Publish && rt.Kind != formats.Delete && !rt.Removes {
+	action := admission.ScopeFor(m.format, rt)
+	if action == policy.ScopeRead { // neither a publish, a delete nor a removal
 		return
 	}
 	c := infoOf(r).caller
 	requestLogger(r).Info().Bool("audit", true).Str("who", c.Name()).Str("token_kind", c.TokenKind()).
-		Str("action", string(admission.ScopeFor(rt))).Str("mount", m.name).Str("package", rt.Package).
+		Str("action", string(action)).Str("mount", m.name).Str("package", rt.Package).
 		Str("key", rt.Key).Str("method", r.Method).Int("status", status).Msg("audit")
 }

@@ -11,12 +11,19 @@ import (
 	"hoard/formats"
 )
 
+// readsWhole reports whether f reads rt's upstream body whole, to be checked by its
+// Rewriter, though rt is not Metadata (formats.WholeReader). Asked on misses only.
+func readsWhole(f formats.Format, rt formats.Route) bool {
+	w, ok := f.(formats.WholeReader)
+	return ok && w.ReadsWhole(rt)
+}
+
 // storeRewritten reads a metadata document whole, rewrites it once (URLs pointing at
 // Hoard's public URL), and caches the rewritten bytes; every client is then served
 // from the cache, so rewriting never happens per request. The rewritten bytes are
 // answered from memory as soon as they are verified, whatever their size, before
 // the temp file, the checksum table and the commit (see answerThenStore).
-// Immutable content read whole (Route.ReadWhole), which a Rewriter checks but keeps
+// Immutable content read whole (formats.WholeReader), which a Rewriter checks but keeps
 // byte for byte, is verified against expected, its sidecars' checksums, like any
 // artifact.
 func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, head []byte, rw formats.Rewriter, expected []cache.Checksum) {

@@ -88,7 +88,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 	if !hit && r.Method == http.MethodHead && !e.digestNamed(m, rt) {
 		// A HEAD asks whether something exists; fetching the whole body to answer it
 		// would cost the upstream a download nobody asked for.
-		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package})
+		e.forward(w, r, m, formats.Route{Kind: formats.Passthrough, Path: rt.Path, Package: rt.Package}, false)
 		return
 	}
 	spec := fillSpec{mount: m, route: rt, auth: m.cred.AuthFor(r), who: who}
@@ -116,7 +116,7 @@ func (e *engine) serveRead(w http.ResponseWriter, r *http.Request, m *mount, rt 
 // (such documents are small) rather than forwarded with the upstream's claim.
 func (e *engine) digestNamed(m *mount, rt formats.Route) bool {
 	_, ok := m.format.(formats.DigestHeaderer)
-	return ok && rt.ReadWhole
+	return ok && readsWhole(m.format, rt)
 }
 
 // staleWarning is the Warning of an answer the upstream could not confirm.

@@ -224,6 +224,6 @@ func (s *Server) serveMount(w http.ResponseWriter, r *http.Request, m *mount, re
 	case formats.Artifact, formats.Metadata:
 		s.engine.serveRead(w, r, m, rt)
 	default:
-		s.engine.forward(w, r, m, rt)
+		s.engine.forward(w, r, m, rt, rewritesPassthrough(m.format, rt))
 	}
 }

@@ -35,14 +35,14 @@ const sharedTimeout = 30 * time.Second
 // shareable: immutable artifacts stored as the upstream sent them. Documents
 // read whole may be rewritten for this node's public URL, and metadata has a
 // TTL; both stay per node.
-func shareable(rt formats.Route) bool {
-	return rt.Kind == formats.Artifact && !rt.ReadWhole
+func shareable(m *mount, rt formats.Route) bool {
+	return rt.Kind == formats.Artifact && !readsWhole(m.format, rt)
 }
 
 // importShared looks a local miss up in the shared tier; it returns the
 // imported entry, or err unchanged when the tier does not have it.
 func (e *engine) importShared(ctx context.Context, m *mount, rt formats.Route, key string, err error) (cache.Entry, error) {
-	if e.shared == nil || !shareable(rt) {
+	if e.shared == nil || !shareable(m, rt) {
 		return cache.Entry{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, sharedTimeout)
@@ -61,7 +61,7 @@ func (e *engine) importShared(ctx context.Context, m *mount, rt formats.Route, k
 // own credentials does not wait: what another node stored, this caller has not
 // been shown to be allowed to read, and the upstream is what says so.
 func (e *engine) claimShared(ctx context.Context, f *fill, spec fillSpec) (release func(), done bool) {
-	if e.shared == nil || !shareable(spec.route) || spec.stale != nil || spec.private {
+	if e.shared == nil || !shareable(spec.mount, spec.route) || spec.stale != nil || spec.private {
 		return func() {}, false
 	}
 	entry, found, release := e.shared.Claim(ctx, f.key)
@@ -77,7 +77,7 @@ func (e *engine) claimShared(ctx context.Context, f *fill, spec fillSpec) (relea
 // fill's goroutine after its clients have every byte, and before the fill's
 // lease is released, so a node waiting on the lease finds the record.
 func (e *engine) publishShared(f *fill, spec fillSpec) {
-	if e.shared == nil || !shareable(spec.route) {
+	if e.shared == nil || !shareable(spec.mount, spec.route) {
 		return
 	}
 	s := f.snapshot()

@@ -19,13 +19,15 @@ type Format struct{}
 
 // What the engine may ask of npm, checked when it compiles.
 var (
-	_ formats.Format          = Format{}
-	_ formats.SidecarLister   = Format{}
-	_ formats.Alternator      = Format{}
-	_ formats.Rewriter        = Format{}
-	_ formats.RewriteIndexer  = Format{}
-	_ formats.PublishParser   = Format{}
-	_ formats.HeaderForwarder = Format{}
+	_ formats.Format              = Format{}
+	_ formats.SidecarLister       = Format{}
+	_ formats.Alternator          = Format{}
+	_ formats.Rewriter            = Format{}
+	_ formats.RewriteIndexer      = Format{}
+	_ formats.PublishParser       = Format{}
+	_ formats.HeaderForwarder     = Format{}
+	_ formats.Remover             = Format{}
+	_ formats.PassthroughRewriter = Format{}
 )
 
 // New returns the npm format.

@@ -45,15 +45,44 @@ func (f Format) Route(r *http.Request, rest string) (formats.Route, error) {
 		if !isRead(r) {
 			return formats.Route{}, fmt.Errorf("%w: %s", formats.ErrMethod, r.Method)
 		}
-		return passthrough(r, name, "/"+escapedName(name)+"/"+tail[0], true), nil
+		return passthrough(r, name, "/"+escapedName(name)+"/"+tail[0]), nil
 	}
 	return formats.Route{}, fmt.Errorf("%w: no npm endpoint at this path", formats.ErrBadPath)
 }
 
 func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
 
-func passthrough(r *http.Request, pkg, path string, rewrite bool) formats.Route {
-	return formats.Route{Kind: formats.Passthrough, Path: path, RawQuery: r.URL.RawQuery, Package: pkg, RewriteBody: rewrite}
+func passthrough(r *http.Request, pkg, path string) formats.Route {
+	return formats.Route{Kind: formats.Passthrough, Path: path, RawQuery: r.URL.RawQuery, Package: pkg}
+}
+
+// RewritesPassthrough implements formats.PassthroughRewriter: the documents a
+// client changes and puts back, or reads a tarball URL from, are rewritten like the
+// packument (NAME?write=true, and NAME/VERSION or NAME/TAG); the /-/ endpoints
+// are relayed as they are.
+func (Format) RewritesPassthrough(rt formats.Route) bool {
+	if rt.Kind != formats.Passthrough {
+		return false
+	}
+	name, rest, more := strings.Cut(strings.TrimPrefix(rt.Path, "/"), "/")
+	switch {
+	case name == "-":
+		return false
+	case !more:
+		return rt.RawQuery != "" // only a query makes the packument's path a passthrough
+	}
+	return !strings.Contains(rest, "/")
+}
+
+// Removes implements formats.Remover: a PUT of NAME/-rev/REV puts back a packument
+// with versions taken out (the unpublish of one version), which needs the delete
+// scope. It parses only Publish routes, so reads never pay for it.
+func (Format) Removes(rt formats.Route) bool {
+	if rt.Kind != formats.Publish {
+		return false
+	}
+	name, rest, _ := strings.Cut(strings.TrimPrefix(rt.Path, "/"), "/")
+	return name != "-" && strings.HasPrefix(rest, "-rev/")
 }
 
 // packumentKeys are both cached variants of a package's document: what every change
@@ -101,7 +130,7 @@ func packumentRoute(r *http.Request, name string) (formats.Route, error) {
 		if r.URL.RawQuery != "" {
 			// ?write=true asks for the document with its _rev, to be changed and put
 			// back (unpublish, deprecate): always the upstream's current one.
-			return passthrough(r, name, "/"+escapedName(name), true), nil
+			return passthrough(r, name, "/"+escapedName(name)), nil
 		}
 		return packument(name, wantsAbbrev(r.Header.Get("Accept"))), nil
 	case http.MethodPut:
@@ -135,9 +164,8 @@ func revRoute(r *http.Request, name, rev string) (formats.Route, error) {
 	path := "/" + escapedName(name) + "/-rev/" + rev
 	switch r.Method {
 	case http.MethodPut:
-		rt := change(formats.Publish, name, path)
-		rt.Removes = true // versions are taken out of the document: the delete scope
-		return rt, nil
+		// Versions are taken out of the document: the delete scope (Removes).
+		return change(formats.Publish, name, path), nil
 	case http.MethodDelete:
 		return change(formats.Delete, name, path), nil
 	}
@@ -153,7 +181,7 @@ func specialRoute(r *http.Request, segs []string) (formats.Route, error) {
 	}
 	path := "/-" + escapeSegs(segs)
 	if segs[0] != "package" {
-		return passthrough(r, "", path, false), nil
+		return passthrough(r, "", path), nil
 	}
 	name, tail, err := takeName(segs[1:])
 	if err != nil {
@@ -176,7 +204,7 @@ func specialRoute(r *http.Request, segs []string) (formats.Route, error) {
 	if len(tail) == 1 && tail[0] == "dist-tags" && !isRead(r) {
 		return change(formats.Publish, name, prefix+"/dist-tags"), nil
 	}
-	return passthrough(r, name, prefix+escapeSegs(tail), false), nil
+	return passthrough(r, name, prefix+escapeSegs(tail)), nil
 }
 
 // Tarball paths, after the mount, take one of two forms:

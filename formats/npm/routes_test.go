@@ -53,8 +53,9 @@ func TestNpmRouteReads(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rt.Kind != tt.kind || rt.Key != tt.key || rt.Path != tt.upstream || rt.Package != tt.pkg || rt.RewriteBody != tt.rewrite {
-				t.Errorf("got kind %v key %q path %q pkg %q rewrite %v", rt.Kind, rt.Key, rt.Path, rt.Package, rt.RewriteBody)
+			rewrite := New().RewritesPassthrough(rt)
+			if rt.Kind != tt.kind || rt.Key != tt.key || rt.Path != tt.upstream || rt.Package != tt.pkg || rewrite != tt.rewrite {
+				t.Errorf("got kind %v key %q path %q pkg %q rewrite %v", rt.Kind, rt.Key, rt.Path, rt.Package, rewrite)
 			}
 			if tt.kind == formats.Metadata && (rt.TTLClass != "packument" || rt.UpstreamHeader.Get("Accept") == "") {
 				t.Errorf("packument route lacks its TTL class or Accept: %+v", rt)
@@ -93,8 +94,9 @@ func TestNpmRouteWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rt.Kind != tt.kind || rt.Path != tt.upstream || rt.ParseBody != tt.parse || rt.Removes != tt.removes {
-				t.Errorf("got kind %v path %q parse %v removes %v", rt.Kind, rt.Path, rt.ParseBody, rt.Removes)
+			removes := New().Removes(rt)
+			if rt.Kind != tt.kind || rt.Path != tt.upstream || rt.ParseBody != tt.parse || removes != tt.removes {
+				t.Errorf("got kind %v path %q parse %v removes %v", rt.Kind, rt.Path, rt.ParseBody, removes)
 			}
 			if strings.Join(rt.Invalidate, " ") != strings.Join(tt.invalidate, " ") {
 				t.Errorf("invalidate %q, want %q", rt.Invalidate, tt.invalidate)

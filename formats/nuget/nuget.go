@@ -37,6 +37,7 @@ var (
 	_ formats.TTLClasser          = Format{}
 	_ formats.ChangeExpirer       = Format{}
 	_ formats.UpstreamTransporter = Format{}
+	_ formats.WholeReader         = Format{}
 )
 
 // New returns the NuGet format.

@@ -146,9 +146,13 @@ func versionsRoute(feed, id string) formats.Route {
 
 func nupkgRoute(feed, id, ver string) formats.Route {
 	p := "/" + feed + "/" + slugDownload + "/" + id + "/" + ver + "/" + id + "." + ver + ".nupkg"
-	// Read whole: a .nupkg is checked as a zip whose .nuspec names this id and
-	// version (Rewrite) before it is cached.
-	return formats.Route{Kind: formats.Artifact, Key: p[1:], Path: p, Package: id, ContentType: "application/octet-stream", ReadWhole: true}
+	return formats.Route{Kind: formats.Artifact, Key: p[1:], Path: p, Package: id, ContentType: "application/octet-stream"}
+}
+
+// ReadsWhole implements formats.WholeReader: a .nupkg is checked as a zip whose
+// .nuspec names this id and version (Rewrite) before it is cached.
+func (Format) ReadsWhole(rt formats.Route) bool {
+	return rt.Kind == formats.Artifact && strings.HasSuffix(rt.Key, ".nupkg")
 }
 
 func nuspecRoute(feed, id, ver string) formats.Route {

@@ -38,6 +38,7 @@ var (
 	_ formats.PublishParser       = Format{}
 	_ formats.HeadRevalidator     = Format{}
 	_ formats.HeaderKeeper        = Format{}
+	_ formats.WholeReader         = Format{}
 )
 
 // New returns the OCI format.

@@ -69,6 +69,28 @@ func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Metho
 
 func expectOf(d Digest) []formats.Checksum { return []formats.Checksum{{Algo: d.Algo, Hex: d.Hex}} }
 
+// ReadsWhole implements formats.WholeReader: a manifest, by digest or by tag, is a
+// document checked (Rewrite) before it is cached, and a HEAD of one must name its
+// digest. Every endpoint is NAME/ENDPOINT/REF, so the segment before the last says
+// which one a path is, whatever segments the name has.
+func (Format) ReadsWhole(rt formats.Route) bool {
+	if rt.Kind != formats.Artifact && rt.Kind != formats.Metadata {
+		return false
+	}
+	dir, _, _ := cutLast(rt.Path)
+	_, endpoint, _ := cutLast(dir)
+	return endpoint == "manifests"
+}
+
+// cutLast splits p at its last slash.
+func cutLast(p string) (before, after string, found bool) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return p, "", false
+	}
+	return p[:i], p[i+1:], true
+}
+
 // manifest routes /NAME/manifests/REF; key is that path without its leading slash.
 func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route, error) {
 	path := "/v2/" + key
@@ -89,7 +111,7 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 		switch {
 		case d.Algo == "sha256":
 			return formats.Route{Kind: formats.Artifact, Key: key, Path: path, Package: name,
-				Expect: expectOf(d), ReadWhole: true, UpstreamHeader: accept}, nil
+				Expect: expectOf(d), UpstreamHeader: accept}, nil
 		case d.Algo != "":
 			// The cache names content by sha256, which would be the wrong digest to
 			// serve for a sha512 reference: forwarded, not cached.
@@ -99,10 +121,10 @@ func (f Format) manifest(r *http.Request, name, ref, key string) (formats.Route,
 			// its type is one of them, else what the upstream picks for exactly
 			// those, cached as a variant of its own.
 			return formats.Route{Kind: formats.Metadata, TTLClass: "tag", Key: tagKey + variantSep + ma.variant, Path: path,
-				Package: name, ReadWhole: true, UpstreamHeader: accept, AcceptTypes: ma.types}, nil
+				Package: name, UpstreamHeader: accept, AcceptTypes: ma.types}, nil
 		case ma.cacheable:
 			return formats.Route{Kind: formats.Metadata, TTLClass: "tag", Key: tagKey, Path: path, Package: name,
-				ReadWhole: true, UpstreamHeader: accept}, nil
+				UpstreamHeader: accept}, nil
 		}
 		// An Accept too long to name a variant: forwarded, never cached.
 		return formats.Route{Kind: formats.Passthrough, Path: path, Package: name}, nil

@@ -88,7 +88,7 @@ func TestOCITagManifestRoute(t *testing.T) {
 		t.Fatalf("narrow Accept: alternates %v", alts)
 	}
 	rt, _ = route(t, New(), "GET", "/a/manifests/v1", allTypes+", application/x-custom+json")
-	if rt.TTLClass != "tag" || New().RevalidateHead(rt) != "Docker-Content-Digest" || !rt.ReadWhole {
+	if rt.TTLClass != "tag" || New().RevalidateHead(rt) != "Docker-Content-Digest" || !New().ReadsWhole(rt) {
 		t.Fatalf("%+v", rt)
 	}
 	if got := rt.UpstreamHeader.Get("Accept"); !strings.Contains(got, MediaOCIIndex) || !strings.Contains(got, "application/x-custom+json") {

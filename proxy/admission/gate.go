@@ -47,12 +47,20 @@ func newGate(o Options, stale *prometheus.CounterVec) (*Gate, error) {
 	return g, nil
 }
 
-// ScopeFor is the scope a route needs, as GitHub Packages requires it.
-func ScopeFor(rt formats.Route) policy.Scope {
-	switch {
-	case rt.Kind == formats.Delete || rt.Removes:
+// ScopeFor is the scope a route of f needs, as GitHub Packages requires it: a
+// request that removes content though it is not a Delete (formats.Remover) needs
+// the delete scope. Reads of cacheable content never ask the format.
+func ScopeFor(f formats.Format, rt formats.Route) policy.Scope {
+	switch rt.Kind {
+	case formats.Artifact, formats.Metadata:
+		return policy.ScopeRead
+	case formats.Delete:
 		return policy.ScopeDelete
-	case rt.Kind == formats.Publish:
+	}
+	if rm, ok := f.(formats.Remover); ok && rm.Removes(rt) {
+		return policy.ScopeDelete
+	}
+	if rt.Kind == formats.Publish {
 		return policy.ScopeWrite
 	}
 	return policy.ScopeRead

@@ -40,6 +40,11 @@ func (b broken) Route(r *http.Request, rest string) (formats.Route, error) {
 	return rt, nil
 }
 
+// ReadsWhole reads every jar whole, as though it were a document to check.
+func (b broken) ReadsWhole(rt formats.Route) bool {
+	return b.fault == "traits" && rt.Kind == formats.Artifact
+}
+
 // WriteError answers an HTML page, as a web server's default error page would.
 func (b broken) WriteError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if b.fault != "error-shape" {

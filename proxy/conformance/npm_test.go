@@ -31,8 +31,15 @@ func npmSubject() Subject {
 			{Request{Path: "/tool", Header: abbrev}, formats.Metadata, "pkg/tool@abbrev"},
 			{Request{Path: "/@acme%2ftool"}, formats.Metadata, "pkg/@acme/tool"},
 			{Request{Path: "/tool?write=true"}, formats.Passthrough, ""},
+			{Request{Path: "/tool/1.0.0"}, formats.Passthrough, ""},
 			{Request{Path: "/-/v1/search?text=tool"}, formats.Passthrough, ""},
 			{Request{Method: http.MethodPut, Path: "/tool"}, formats.Publish, ""},
+			{Request{Method: http.MethodPut, Path: "/tool/-rev/3-abc"}, formats.Publish, ""},
+		},
+		Traits: map[string][]Trait{
+			"GET /tool?write=true": {RewritesPassthrough},
+			"GET /tool/1.0.0":      {RewritesPassthrough},
+			"PUT /tool/-rev/3-abc": {Removes},
 		},
 		Publish: &Request{Method: http.MethodPut, Path: "/tool", Body: npmDoc("tool", "1.0.0", tgz, true)},
 		HostilePublish: [][]byte{

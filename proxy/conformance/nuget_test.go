@@ -37,6 +37,7 @@ func nugetSubject() Subject {
 			{Request{Method: http.MethodDelete, Path: "/o/api/v2/package/tool/1.0.0"}, formats.Delete, ""},
 			{Request{Method: http.MethodPost, Path: "/o/api/v2/package/tool/1.0.0"}, formats.Publish, ""},
 		},
+		Traits:  map[string][]Trait{"GET /o/download/tool/1.0.0/tool.1.0.0.nupkg": {ReadsWhole}},
 		Publish: &Request{Method: http.MethodPut, Path: "/o/api/v2/package/", Body: pushBody(pkg)},
 		HostilePublish: [][]byte{
 			pushBody([]byte("<html>not a package</html>")),

@@ -36,6 +36,10 @@ func ociSubject() Subject {
 			{Request{Method: http.MethodDelete, Path: "/lib/img/manifests/" + manifestDigest}, formats.Delete,
 				"lib/img/manifests/" + manifestDigest},
 		},
+		Traits: map[string][]Trait{
+			"GET /lib/img/manifests/" + manifestDigest: {ReadsWhole},
+			"GET /lib/img/manifests/v1":                {ReadsWhole},
+		},
 		Publish: &Request{Method: http.MethodPut, Path: "/lib/img/manifests/v1", Header: manifestType, Body: manifest},
 		HostilePublish: [][]byte{
 			[]byte(`{"schemaVersion":2,"manifests":[],"layers":[]}`),

@@ -1,6 +1,8 @@
 // Package conformance is the suite every format passes: its traversal forms, its
 // error shape, which reads are immutable and which are metadata, the stability of
-// its cache keys, its parsing of hostile publish bodies, and the engine's paths
+// its cache keys, its parsing of hostile publish bodies, what it answers through the
+// interfaces that refine a route (read whole, removes, rewritten passthrough), and
+// the engine's paths
 // (miss, hit, revalidate, stale, negative) run through the real engine in front of a
 // fake upstream. A format registers by describing itself in a Subject, in a test of
 // this package named after it; TestEveryFormatRegistered fails for a built-in format
@@ -60,6 +62,10 @@ type Subject struct {
 	// HostilePublish are bodies for the same route that must be refused.
 	Publish        *Request
 	HostilePublish [][]byte
+	// Traits are what the format answers yes for, through the interfaces that
+	// refine a route (see Trait), by sample ("GET /path", as failures name it);
+	// every sample not listed must get no.
+	Traits map[string][]Trait
 	// Upstream is the fake upstream's content, by upstream path (with query).
 	Upstream map[string]Fixture
 	// Artifact and Metadata are reads the upstream can answer; Missing is an
@@ -88,6 +94,7 @@ var checks = []check{
 	{"traversal", checkTraversal},
 	{"error-shape", checkErrorShape},
 	{"hostile-publish", checkHostilePublish},
+	{"traits", checkTraits},
 	{"engine", checkEngine},
 }
 
