@@ -1,6 +1,12 @@
 // Package formats holds what every client protocol shares: the Format interface the
-// proxy drives, and the Route a format makes of one request. Each protocol lives in a
-// package of its own under formats/.
+// proxy drives, the Route a format makes of one request, and the optional interfaces
+// (engine.go and below) through which the engine asks a format for protocol
+// behaviour beyond reading routes. Each protocol lives in a package of its own under
+// formats/ (README.md says how to add one).
+//
+// It imports policy/gate only (a format's version Scheme); the packages under it
+// import formats, policy/gate and formats/internal (formats/builtin also lists the
+// protocols), never proxy, cmd or bench (proxy's depcheck test holds that line).
 package formats
 
 import (

@@ -3,6 +3,8 @@
 // Hoard; tarballs are immutable and verified against the packument's dist.integrity;
 // publish, unpublish, deprecate and dist-tag changes are forwarded and invalidate the
 // packument; search, audit, login and single-version views pass through.
+//
+// It imports formats and policy/gate only.
 package npm
 
 import (

@@ -11,6 +11,8 @@
 // of a registry base (https://nuget.pkg.github.com), or "v3" for a mount whose
 // upstream is one feed's service index URL. The upstream's resources are found in
 // its service index by the format's upstream transport (upstream.go).
+//
+// It imports formats and policy/gate only.
 package nuget
 
 import (

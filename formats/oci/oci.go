@@ -6,6 +6,9 @@
 // The proxy serves the API at /v2/: the mount is the first segment of the repository
 // name, and rest, as this package sees it, is "/NAME/manifests/REF" and the like,
 // with NAME the repository at the upstream.
+//
+// It imports formats, policy/gate and formats/internal/regtoken (the registry token
+// dance its UpstreamTransport returns) only.
 package oci
 
 import (
