@@ -78,6 +78,14 @@ func TestUsageMatchesTraffic(t *testing.T) {
 		}
 		return out
 	}
+	// A miss is answered before its commit indexes it, so the listing may lag the
+	// answers by a moment; the hit counts may not.
+	eventually(t, 10*time.Second, "both jars listed", func() bool {
+		got := hits(h.AdminURL)
+		_, okA := got["g/a/1/a-1.jar"]
+		_, okB := got["g/b/1/b-1.jar"]
+		return okA && okB
+	})
 	if got := hits(h.AdminURL); got["g/a/1/a-1.jar"] != 3 || got["g/b/1/b-1.jar"] != 1 {
 		t.Errorf("hits per entry %v, want a 3 and b 1 (the first request of each is a miss)", got)
 	}
