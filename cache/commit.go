@@ -40,7 +40,7 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		return Entry{}, fmt.Errorf("cache: close temp file: %w", err)
 	}
 	e.Key, e.Digest, e.Size = key, w.digest(), w.written.Load()
-	if err := w.s.commitBlob(key, e.Digest.Hex(), e, w.path, w.small); err != nil {
+	if err := w.s.commitBlob(key, e.Digest.Hex(), e, w.path, w.small, w.sums); err != nil {
 		return Entry{}, err
 	}
 	return e, nil
@@ -49,12 +49,22 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 // commitBlob places the temp file at the blob's path (or drops it when the
 // blob is already there) and indexes it, under the digest lock so the
 // evictor cannot remove the blob between the placement and the index write.
-func (s *Store) commitBlob(key, hex string, e Entry, tmp string, small []byte) error {
+// sums, when not nil, is the blob's checksum table, indexed with it.
+func (s *Store) commitBlob(key, hex string, e Entry, tmp string, small []byte, sums map[string]Checksum) error {
+	var table *sumsWrite
+	if sums != nil {
+		var err error
+		if table, err = s.prepareSums(hex, sums); err != nil {
+			// The blob is good without it: its artifacts' fills build the table.
+			s.log.Warn().Err(err).Msg("storing a checksum table failed")
+			table = nil
+		}
+	}
 	unlock := s.lockDigest(hex)
 	err := s.placeBlob(hex, tmp)
 	var oldHex string
 	if err == nil {
-		oldHex, err = s.indexLocked(key, hex, e)
+		oldHex, err = s.indexWith(key, hex, e, table)
 	}
 	unlock()
 	if err != nil {
@@ -124,6 +134,12 @@ func (s *Store) Link(key string, e Entry) error {
 // returns the digest key pointed at before, if different. The caller holds
 // hex's digest lock, which is what lets it trust that the blob file exists.
 func (s *Store) indexLocked(key, hex string, e Entry) (oldHex string, err error) {
+	return s.indexWith(key, hex, e, nil)
+}
+
+// indexWith is indexLocked writing, in the same transaction, the blob's
+// checksum table (or what prepareSums left of it), unless it has one.
+func (s *Store) indexWith(key, hex string, e Entry, table *sumsWrite) (oldHex string, err error) {
 	done, err := s.counted()
 	if err != nil {
 		return "", err
@@ -161,6 +177,11 @@ func (s *Store) indexLocked(key, hex string, e Entry) (oldHex string, err error)
 		}
 		if err := txn.Set(accessKey(key), putInt(now)); err != nil {
 			return err
+		}
+		if table != nil {
+			if err := table.setMissing(txn); err != nil {
+				return err
+			}
 		}
 		return txn.Set(refKey(hex, key), nil)
 	})

@@ -31,29 +31,93 @@ func decodeSum(v []byte) (Checksum, bool) {
 
 // PutSums stores the checksum table of the document blob doc. Names longer than
 // the index allows are left out (their artifacts are then not found in the table).
-// The completion marker is written last, so a crash midway leaves a table that
-// HasSums reports missing, to be built again.
+// The completion marker is written with the last of the names, so a crash midway
+// leaves a table that HasSums reports missing, to be built again.
 func (s *Store) PutSums(doc Digest, sums map[string]Checksum) error {
 	hx, err := checkedHex(doc)
 	if err != nil {
 		return err
 	}
-	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
+	t, err := s.prepareSums(hx, sums)
+	if err != nil {
+		return err
+	}
+	return s.update(t.set)
+}
+
+// sumsWrite is a checksum table ready for a transaction (set), or one that
+// prepareSums wrote already, being too large to share one.
+type sumsWrite struct {
+	hx      string
+	keys    [][]byte
+	vals    [][]byte
+	entries int  // the marker's count: every name of the table, kept or not
+	written bool // stored whole by prepareSums
+}
+
+// sumsTxnShare: a table taking less than this share of badger's largest
+// transaction is written with the entry that commits its document.
+const sumsTxnShare = 2
+
+// prepareSums encodes a table. One too large to share a transaction is
+// written at once, in a batch of its own with its marker last (badger commits
+// a batch's transactions in order), unless a complete table is stored already.
+func (s *Store) prepareSums(hx string, sums map[string]Checksum) (*sumsWrite, error) {
+	t := &sumsWrite{hx: hx, entries: len(sums)}
+	var size int64
 	for name, c := range sums {
 		if name == "" || len(name) > maxKeyLen {
 			continue
 		}
-		if err := wb.Set(sumKey(hx, name), encodeSum(c)); err != nil {
+		k, v := sumKey(hx, name), encodeSum(c)
+		t.keys, t.vals = append(t.keys, k), append(t.vals, v)
+		size += int64(len(k)+len(v)) + 12 // badger's own estimate of an entry
+	}
+	if int64(len(t.keys)) < s.db.MaxBatchCount()/sumsTxnShare && size < s.db.MaxBatchSize()/sumsTxnShare {
+		return t, nil
+	}
+	t.written = true
+	if has, err := s.HasSums(Digest(digestPrefix + hx)); err != nil || has {
+		return t, err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for i, k := range t.keys {
+		if err := wb.Set(k, t.vals[i]); err != nil {
+			return nil, fmt.Errorf("cache: checksum table: %w", err)
+		}
+	}
+	if err := wb.Set(sumsMarker(hx), putInt(int64(t.entries))); err != nil {
+		return nil, fmt.Errorf("cache: checksum table: %w", err)
+	}
+	if err := wb.Flush(); err != nil {
+		return nil, fmt.Errorf("cache: checksum table: %w", err)
+	}
+	return t, nil
+}
+
+// set writes the table in txn, its marker last.
+func (t *sumsWrite) set(txn *badger.Txn) error {
+	if t.written {
+		return nil
+	}
+	for i, k := range t.keys {
+		if err := txn.Set(k, t.vals[i]); err != nil {
 			return fmt.Errorf("cache: checksum table: %w", err)
 		}
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("cache: checksum table: %w", err)
+	return txn.Set(sumsMarker(t.hx), putInt(int64(t.entries)))
+}
+
+// setMissing is set unless txn sees a complete table of the blob already.
+func (t *sumsWrite) setMissing(txn *badger.Txn) error {
+	if t.written {
+		return nil
 	}
-	return s.db.Update(func(txn *badger.Txn) error {
-		return txn.Set(sumsMarker(hx), putInt(int64(len(sums))))
-	})
+	if _, err := txn.Get(sumsMarker(t.hx)); !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	return t.set(txn)
 }
 
 // LookupSum finds name in the checksum table of the document blob doc. known is

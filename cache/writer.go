@@ -27,6 +27,8 @@ type Writer struct {
 	sha      hash.Hash
 	others   map[string]hash.Hash // extra algorithms named in opts.Expected
 	small    []byte               // a copy of the bytes while they fit the hot tier
+	whole    bool                 // written by WriteWhole: small is the caller's body, not a copy
+	sums     map[string]Checksum  // the blob's checksum table, indexed with it (KeepSums)
 	written  atomic.Int64
 	flushed  int64 // bytes handed to startWriteback so far
 	err      error // first write failure; Commit reports it
@@ -40,6 +42,11 @@ const writebackChunk = 8 << 20
 
 // NewWriter creates a temp file in Dir/tmp for one blob.
 func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
+	return s.newWriter(o, false)
+}
+
+// newWriter is NewWriter; whole writers keep no copy of their bytes (see WriteWhole).
+func (s *Store) newWriter(o WriterOptions, whole bool) (*Writer, error) {
 	if s.opts.ReadOnly {
 		return nil, errors.New("cache: store is read-only")
 	}
@@ -59,8 +66,8 @@ func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache: temp file: %w", err)
 	}
-	w := &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others}
-	if o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
+	w := &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others, whole: whole}
+	if !whole && o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
 		w.small = make([]byte, 0, o.ExpectedSize) // one allocation for the hot-tier copy
 	}
 	return w, nil
@@ -118,6 +125,9 @@ func (w *Writer) hash(p []byte) {
 	w.sha.Write(p)
 	for _, h := range w.others {
 		h.Write(p)
+	}
+	if w.whole {
+		return
 	}
 	if w.written.Load()+int64(len(p)) <= w.s.opts.HotMaxItem {
 		w.small = append(w.small, p...)

@@ -156,6 +156,27 @@ func TestNpmTableBuiltForOldCache(t *testing.T) {
 	}
 }
 
+// TestNpmTableCommittedWithItsPackument: the checksum table made in a
+// packument's rewrite is indexed by the packument's own commit, so a later
+// process, with no table in memory, verifies the tarballs from it without
+// building one.
+func TestNpmTableCommittedWithItsPackument(t *testing.T) {
+	n := newNpmEnv(t, npmreg.BigSpec{Name: "big", Versions: 300})
+	first := n.serve(npm.New())
+	getOK(t, first+"/big")
+	do(t, http.MethodGet, first+"/big", nil, http.Header{"Accept": {abbreviatedAccept}})
+
+	var sums atomic.Int64
+	base := n.serve(countingNpm{npm.New(), &sums})
+	for _, i := range []int{1, 2, 3} {
+		v := npmreg.Version(i)
+		mustGet(t, base+"/big/-/big-"+v+".tgz", n.reg.Tarball("big", v))
+	}
+	if got := sums.Load(); got != 0 {
+		t.Errorf("checksum table built %d times though its packument's commit stored it", got)
+	}
+}
+
 // TestNpmTarballFailingTableRefused: a tarball whose bytes differ from what its
 // packument's table declares is refused and not cached.
 func TestNpmTarballFailingTableRefused(t *testing.T) {

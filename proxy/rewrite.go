@@ -21,8 +21,9 @@ func readsWhole(f formats.Format, rt formats.Route) bool {
 // storeRewritten reads a metadata document whole, rewrites it once (URLs pointing at
 // Hoard's public URL), and caches the rewritten bytes; every client is then served
 // from the cache, so rewriting never happens per request. The rewritten bytes are
-// answered from memory as soon as they are verified, whatever their size, before
-// the temp file, the checksum table and the commit (see answerThenStore).
+// answered from memory as soon as they are verified and in their temp file,
+// whatever their size, before the commit that makes them and their checksum table
+// durable (see answerThenStore).
 // Immutable content read whole (formats.WholeReader), which a Rewriter checks but keeps
 // byte for byte, is verified against expected, its sidecars' checksums, like any
 // artifact.
@@ -146,13 +147,4 @@ func (e *engine) indexSums(m *mount, rt formats.Route, doc cache.Digest, body []
 		return err
 	}
 	return e.store.PutSums(doc, checksumTable(sums))
-}
-
-// putSums stores a document's checksum table, unless one is stored for these
-// bytes already.
-func (e *engine) putSums(doc cache.Digest, table map[string]cache.Checksum) error {
-	if has, err := e.store.HasSums(doc); err != nil || has {
-		return err
-	}
-	return e.store.PutSums(doc, table)
 }

@@ -1,10 +1,9 @@
 package proxy
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sync"
 
 	"hoard/cache"
@@ -70,43 +69,34 @@ func truncated(s string, n int) string {
 	return s
 }
 
-// digestOf is the cache's name for body.
-func digestOf(body []byte) cache.Digest {
-	sum := sha256.Sum256(body)
-	return cache.Digest("sha256:" + hex.EncodeToString(sum[:]))
-}
-
 // answerThenStore writes a verified body to its temp file, hands it to the fill's
-// clients, then stores its checksum table, if it has one, and commits it. The
-// table is kept in memory for its artifacts' fills in between. limit is the size
-// the temp file may reach (0: no limit); the caller checked it already.
+// clients, then commits it with its checksum table, if it has one, in the
+// commit's own index write. The table is kept in memory for its artifacts'
+// fills in between. limit is the size the temp file may reach (0: no limit);
+// the caller checked it already. body is the clients' and the hot tier's from
+// then on: nothing changes it.
 func (e *engine) answerThenStore(f *fill, resp *http.Response, spec fillSpec, body []byte, limit int64, expected []cache.Checksum, table map[string]cache.Checksum) {
-	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: int64(len(body)), Expected: expected, MaxSize: limit})
+	w, err := e.store.WriteWhole(cache.WriterOptions{Expected: expected, MaxSize: limit}, body)
 	if err != nil {
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
 		return
 	}
 	defer w.Cancel()
-	if _, err := w.Write(body); err != nil {
-		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
-		return
-	}
 	entry := e.entryFor(resp, spec)
-	entry.Key, entry.Digest, entry.Size = f.key, digestOf(body), int64(len(body))
+	entry.Key, entry.Digest, entry.Size = f.key, w.Digest(), int64(len(body)) // hashed as it was written
 	if table != nil {
 		e.pendingSums.put(entry.Digest, table)
 		defer e.pendingSums.drop(entry.Digest)
+		w.KeepSums(table)
 	}
 	e.grantFiller(spec)
 	e.fills.settle(f)
 	f.publishWhole(entry, body)
-
-	if table != nil {
-		if err := e.putSums(entry.Digest, table); err != nil {
-			// Tarballs are then checked against a table built on their first miss.
-			e.log.Warn().Err(err).Str("key", f.key).Msg("storing a checksum table failed")
-		}
-	}
+	// The waiting clients are runnable now; let them write their answers before
+	// the commit's fsyncs take the processor. On one (GOMAXPROCS=1, a server
+	// pinned to a core) the scheduler would otherwise run them only once the
+	// commit blocks long enough for the runtime to hand the processor over.
+	runtime.Gosched()
 	e.commitFill(f, w, resp, spec)
 }
 
