@@ -31,6 +31,10 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		w.discard()
 		return Entry{}, err
 	}
+	if err := w.writeReserved(); err != nil {
+		w.discard()
+		return Entry{}, err
+	}
 	if err := w.f.Sync(); err != nil {
 		w.discard()
 		return Entry{}, fmt.Errorf("cache: fsync temp file: %w", err)

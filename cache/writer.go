@@ -20,20 +20,21 @@ import (
 // Path and Written may be read by readers tailing the file at any time.
 // Commit or Cancel ends it; `defer w.Cancel()` is always safe.
 type Writer struct {
-	s        *Store
-	opts     WriterOptions
-	f        *os.File
-	path     string
-	sha      hash.Hash
-	others   map[string]hash.Hash // extra algorithms named in opts.Expected
-	small    []byte               // a copy of the bytes while they fit the hot tier
-	whole    bool                 // written by WriteWhole: small is the caller's body, not a copy
-	sums     map[string]Checksum  // the blob's checksum table, indexed with it (KeepSums)
-	written  atomic.Int64
-	flushed  int64 // bytes handed to startWriteback so far
-	err      error // first write failure; Commit reports it
-	mu       sync.Mutex
-	finished bool // committed or cancelled: the temp file is no longer ours
+	s         *Store
+	opts      WriterOptions
+	f         *os.File
+	path      string
+	sha       hash.Hash
+	others    map[string]hash.Hash // extra algorithms named in opts.Expected
+	small     []byte               // a copy of the bytes while they fit the hot tier
+	whole     bool                 // written by WriteWhole: small is the caller's body, not a copy
+	unwritten []byte               // hashed and counted, in room reserved for it, written by Commit
+	sums      map[string]Checksum  // the blob's checksum table, indexed with it (KeepSums)
+	written   atomic.Int64
+	flushed   int64 // bytes handed to startWriteback so far
+	err       error // first write failure; Commit reports it
+	mu        sync.Mutex
+	finished  bool // committed or cancelled: the temp file is no longer ours
 }
 
 // writebackChunk is how many written bytes may wait in the page cache before
