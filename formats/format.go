@@ -165,15 +165,6 @@ type RewriteIndexer interface {
 	RewriteSums(rt Route, body []byte, base string) ([]byte, map[string]Checksum, error)
 }
 
-// OwnedRewriteIndexer is a RewriteIndexer that can also take a body its caller
-// gives up: RewriteSumsOwned returns what RewriteSums returns, but may build it
-// in body's own array (using its spare capacity) rather than in a new one, so a
-// big document read whole costs one buffer, not two. The caller must not use
-// body afterwards.
-type OwnedRewriteIndexer interface {
-	RewriteSumsOwned(rt Route, body []byte, base string) ([]byte, map[string]Checksum, error)
-}
-
 // SidecarLister is implemented by formats whose artifacts have checksum documents.
 // The proxy asks only when a fill needs them, never on a cache hit (Maven has three
 // candidates for every file); they are tried in order, and the first one found

@@ -37,17 +37,11 @@ func (c countingNpm) RewriteSums(rt formats.Route, body []byte, base string) ([]
 	return c.Format.RewriteSums(rt, body, base)
 }
 
-func (c countingNpm) RewriteSumsOwned(rt formats.Route, body []byte, base string) ([]byte, map[string]formats.Checksum, error) {
-	c.sums.Add(1)
-	return c.Format.RewriteSumsOwned(rt, body, base)
-}
-
 // plainNpm is the npm format as an older Hoard knew it: no checksum tables.
 type plainNpm struct{ npm.Format }
 
-func (plainNpm) Sums()             {} // hides npm.Format's SumsIndexer method
-func (plainNpm) RewriteSums()      {} // and its RewriteIndexer one
-func (plainNpm) RewriteSumsOwned() {}
+func (plainNpm) Sums()        {} // hides npm.Format's SumsIndexer method
+func (plainNpm) RewriteSums() {} // and its RewriteIndexer one
 
 type npmEnv struct {
 	t      testing.TB

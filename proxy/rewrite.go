@@ -39,7 +39,6 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
 	}
-	out = out[:len(out):len(out)] // what is left of the room to spare is no one's to append to
 	if spec.route.Kind == formats.Metadata {
 		expected = nil // the upstream's checksums are of the bytes before the rewrite
 	}
@@ -55,17 +54,13 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 
 // rewrite rewrites a document and, when the format indexes it, makes its
 // checksum table: in the rewrite's own pass where the format can
-// (formats.RewriteIndexer), and in body's own array where it can take it
-// (formats.OwnedRewriteIndexer: body is read for this rewrite alone). table is
-// nil when there is none to keep.
+// (formats.RewriteIndexer). table is nil when there is none to keep.
 func (e *engine) rewrite(spec fillSpec, rw formats.Rewriter, body []byte) (out []byte, table map[string]cache.Checksum, err error) {
 	base := e.mountURL(spec.mount)
 	ix, indexes := spec.mount.format.(formats.SumsIndexer)
 	indexes = indexes && spec.route.Kind == formats.Metadata
 	var sums map[string]formats.Checksum
-	if ro, ok := rw.(formats.OwnedRewriteIndexer); ok && indexes {
-		out, sums, err = ro.RewriteSumsOwned(spec.route, body, base)
-	} else if ri, ok := rw.(formats.RewriteIndexer); ok && indexes {
+	if ri, ok := rw.(formats.RewriteIndexer); ok && indexes {
 		out, sums, err = ri.RewriteSums(spec.route, body, base)
 	} else {
 		out, err = rw.Rewrite(spec.route, body, base)
@@ -117,10 +112,9 @@ func (e *engine) readDocument(resp *http.Response, head []byte) ([]byte, error) 
 
 // readDeclared reads a body of a declared length into one allocation of that
 // size (and a byte, to notice a body longer than declared); a bytes.Buffer would
-// grow, and copy, once it ran out of room for its next read. The allocation has
-// room to spare (rewriteSlack) for a rewrite made in place.
+// grow, and copy, once it ran out of room for its next read.
 func readDeclared(r io.Reader, head []byte, size int64) ([]byte, error) {
-	body := make([]byte, size+1, size+1+size/rewriteSlack)
+	body := make([]byte, size+1)
 	n := copy(body, head)
 	m, err := io.ReadFull(r, body[n:])
 	n += m
@@ -132,14 +126,8 @@ func readDeclared(r io.Reader, head []byte, size int64) ([]byte, error) {
 	case int64(n) != size:
 		return nil, fmt.Errorf("%w: got %d bytes of a declared %d", cache.ErrVerify, n, size)
 	}
-	return body[:n], nil
+	return body[:n:n], nil
 }
-
-// rewriteSlack: a document read whole has 1/rewriteSlack of its size to spare,
-// room for its tarball URLs to grow when they are pointed at the public URL
-// (an npm packument's grow by the difference in length between the hosts, once
-// per version) without a second buffer of the document's size.
-const rewriteSlack = 16
 
 // mountURL is the public URL of a mount: what rewritten documents point at.
 func (e *engine) mountURL(m *mount) string { return e.publicURL + "/" + m.name }

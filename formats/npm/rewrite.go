@@ -18,25 +18,14 @@ import (
 // never decoded whole (see walkVersions), so memory stays near input plus output
 // however big the packument; the same pass checks that it is valid JSON.
 func (Format) Rewrite(rt formats.Route, body []byte, base string) ([]byte, error) {
-	return rewrite(rt, body, base, nil, false)
+	return rewrite(rt, body, base, nil)
 }
 
 // RewriteSums implements formats.RewriteIndexer: Rewrite, with the table Sums
 // would read from its output collected in the same pass.
 func (Format) RewriteSums(rt formats.Route, body []byte, base string) ([]byte, map[string]formats.Checksum, error) {
 	sums := map[string]formats.Checksum{}
-	out, err := rewrite(rt, body, base, sums, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, sums, nil
-}
-
-// RewriteSumsOwned implements formats.OwnedRewriteIndexer: RewriteSums, with the
-// rewritten document built in body's array when the edits allow it (see inPlace).
-func (Format) RewriteSumsOwned(rt formats.Route, body []byte, base string) ([]byte, map[string]formats.Checksum, error) {
-	sums := map[string]formats.Checksum{}
-	out, err := rewrite(rt, body, base, sums, true)
+	out, err := rewrite(rt, body, base, sums)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,9 +33,12 @@ func (Format) RewriteSumsOwned(rt formats.Route, body []byte, base string) ([]by
 }
 
 // rewrite is Rewrite, adding each version's checksum to sums (when not nil) under
-// the path its last dist.tarball is rewritten to, as Sums names it. owned: body
-// is the caller's to give, and may be rewritten in place.
-func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats.Checksum, owned bool) ([]byte, error) {
+// the path its last dist.tarball is rewritten to, as Sums names it.
+func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats.Checksum) ([]byte, error) {
+	type edit struct {
+		at   span
+		with []byte
+	}
 	var edits []edit
 	grow := 0
 	err := walkVersions(body, func(v versionDoc) error {
@@ -77,11 +69,6 @@ func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats
 		}
 		return body, nil
 	}
-	if owned {
-		if out, ok := inPlace(body, edits, grow); ok {
-			return out, nil
-		}
-	}
 	out := make([]byte, 0, len(body)+max(grow, 0))
 	last := 0
 	for _, e := range edits {
@@ -90,52 +77,6 @@ func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats
 		last = e.at.end
 	}
 	return append(out, body[last:]...), nil
-}
-
-// edit replaces body[at.start:at.end] with with.
-type edit struct {
-	at   span
-	with []byte
-}
-
-// inPlace applies edits (in document order) within body's own array, when it
-// can: every byte moves once, in the direction that never overwrites one not yet
-// moved. That is back to front when no prefix of the edits shrinks the document
-// and the spare capacity holds the growth, front to back when no prefix grows it;
-// mixed edits are left to a new buffer (ok false, body untouched).
-func inPlace(body []byte, edits []edit, grow int) (out []byte, ok bool) {
-	shrinks, grows, shift := false, false, 0
-	for _, e := range edits {
-		shift += len(e.with) - (e.at.end - e.at.start)
-		shrinks, grows = shrinks || shift < 0, grows || shift > 0
-	}
-	switch {
-	case !shrinks && cap(body)-len(body) >= grow:
-		out = body[:len(body)+grow]
-		dst, src := len(out), len(body)
-		for i := len(edits) - 1; i >= 0; i-- {
-			e := edits[i]
-			n := copy(out[dst-(src-e.at.end):dst], body[e.at.end:src])
-			dst -= n
-			dst -= copy(out[dst-len(e.with):dst], e.with)
-			src = e.at.start
-		}
-		return out, true
-	case !grows:
-		dst, src := edits[0].at.start, edits[0].at.start
-		for i, e := range edits {
-			dst += copy(body[dst:], e.with)
-			src = e.at.end
-			next := len(body)
-			if i+1 < len(edits) {
-				next = edits[i+1].at.start
-			}
-			dst += copy(body[dst:], body[src:next])
-			src = next
-		}
-		return body[:dst], true
-	}
-	return nil, false
 }
 
 // relFor is the path after the mount at which Hoard serves one dist.tarball.
