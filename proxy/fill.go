@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"hoard/cache"
 )
@@ -59,6 +60,10 @@ type fill struct {
 	// is committed: the commit's fsyncs are not on its clients' path.
 	whole      []byte
 	wholeEntry cache.Entry
+	// writing counts the clients writing whole out; wholeDone is closed when
+	// the last of them is done, for a commit waiting on it (awaitWholeWritten).
+	writing   int
+	wholeDone chan struct{}
 	// superseded: the key changed upstream through this gateway (a publish or a
 	// delete) while the fill ran; what it fetched must not be committed.
 	superseded bool
@@ -256,6 +261,43 @@ func (f *fill) publishWhole(entry cache.Entry, body []byte) {
 	f.whole, f.wholeEntry = body, entry
 	f.markReadyLocked()
 	f.progressLocked()
+}
+
+// beginWhole and endWhole bracket a client's write of the whole body.
+func (f *fill) beginWhole() {
+	f.mu.Lock()
+	f.writing++
+	f.mu.Unlock()
+}
+
+func (f *fill) endWhole() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.writing--; f.writing == 0 && f.wholeDone != nil {
+		close(f.wholeDone)
+		f.wholeDone = nil
+	}
+}
+
+// awaitWholeWritten waits, at most max, until no client is writing the whole
+// body. On one processor the commit's write and fsync would otherwise take
+// turns with the answers still going out, and a big document's last byte would
+// wait on its own commit; a client slower than max does not hold the commit up.
+func (f *fill) awaitWholeWritten(max time.Duration) {
+	f.mu.Lock()
+	if f.writing == 0 {
+		f.mu.Unlock()
+		return
+	}
+	ch := make(chan struct{})
+	f.wholeDone = ch
+	f.mu.Unlock()
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	}
 }
 
 // markVerified releases the held-back last byte to tailing clients.

@@ -126,3 +126,35 @@ func TestMissWaitsForASettlingCommit(t *testing.T) {
 		t.Error("waited for a key nobody fills")
 	}
 }
+
+// TestCommitWaitsForWholeAnswers: a commit waits for the clients writing a body
+// held whole to be done with it, and for no longer than its bound when one is
+// slow.
+func TestCommitWaitsForWholeAnswers(t *testing.T) {
+	f := newFill("k")
+	f.awaitWholeWritten(time.Hour) // no client writing: returns at once
+
+	f.beginWhole()
+	f.beginWhole()
+	done := make(chan struct{})
+	go func() { f.awaitWholeWritten(time.Hour); close(done) }()
+	f.endWhole()
+	select {
+	case <-done:
+		t.Fatal("the commit went ahead with a client still writing")
+	case <-time.After(20 * time.Millisecond):
+	}
+	f.endWhole()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the commit still waits after every client was done")
+	}
+
+	f.beginWhole() // a client that never finishes
+	began := time.Now()
+	f.awaitWholeWritten(30 * time.Millisecond)
+	if waited := time.Since(began); waited < 30*time.Millisecond {
+		t.Errorf("waited %v for a slow client, want the bound", waited)
+	}
+}

@@ -273,7 +273,9 @@ func (e *engine) serveFillAs(w http.ResponseWriter, r *http.Request, m *mount, r
 	case s.whole != nil:
 		// Verified whole: the answer does not wait for the commit, which may still
 		// be running (or may even fail: the bytes are good, only caching them failed).
+		f.beginWhole()
 		serveInMemory(w, r, m, s.wholeEntry, s.whole, result, "")
+		f.endWhole()
 	case s.outcome == outcomeStored:
 		// Committed before this client got here (or rewritten metadata, which is
 		// stored whole): serve it like a hit, with Range and validators.

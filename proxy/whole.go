@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime"
 	"sync"
+	"time"
 
 	"hoard/cache"
 )
@@ -93,12 +94,19 @@ func (e *engine) answerThenStore(f *fill, resp *http.Response, spec fillSpec, bo
 	e.fills.settle(f)
 	f.publishWhole(entry, body)
 	// The waiting clients are runnable now; let them write their answers before
-	// the commit's fsyncs take the processor. On one (GOMAXPROCS=1, a server
-	// pinned to a core) the scheduler would otherwise run them only once the
-	// commit blocks long enough for the runtime to hand the processor over.
+	// the commit's writes and fsyncs take the processor. On one (GOMAXPROCS=1, a
+	// server pinned to a core) the scheduler would otherwise run them only once
+	// the commit blocks long enough for the runtime to hand the processor over,
+	// and a big answer still going out would take turns with the commit.
 	runtime.Gosched()
+	f.awaitWholeWritten(wholeWriteWait)
 	e.commitFill(f, w, resp, spec)
 }
+
+// wholeWriteWait bounds how long a commit waits for its clients to have
+// written a body held whole: the window before the content is durable grows by
+// at most this much for a slow client.
+const wholeWriteWait = 100 * time.Millisecond
 
 // pendingSums are the checksum tables of documents answered but not yet
 // committed, by digest: an artifact fill that comes for one in that moment
