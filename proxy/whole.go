@@ -11,15 +11,16 @@ import (
 )
 
 // A body read whole (small content, or a document rewritten in memory) is
-// verified in memory and answered from memory as soon as it is in its temp file:
-// the fsyncs, the rename, the index write and the document's checksum table all
-// follow the answer, and none of them is on a client's path. Writing the temp
-// file first keeps a full disk's answer what it was, a clean 507 before any
-// byte, rather than content the cache could not take. The guarantees are those
-// of a streamed body: what fails verification is never answered, and what is
-// answered before the commit is indexed only once the commit has made it
-// durable (a crash in between leaves nothing indexed, and the next request
-// fetches it again).
+// verified in memory and answered from memory as soon as its temp file is
+// created and its room on disk reserved (cache.Store.WriteWhole): the file's
+// bytes, the fsyncs, the rename and the index write, with the document's
+// checksum table, all follow the answer, and none of them is on a client's
+// path. Reserving first keeps a full disk's answer what it was, a clean 507
+// before any byte, rather than content the cache could not take. The
+// guarantees are those of a streamed body: what fails verification is never
+// answered, and what is answered before the commit is indexed only once the
+// commit has made it durable (a crash in between leaves nothing indexed, and
+// the next request fetches it again).
 
 // verifyWhole checks a body held in memory as a cache.Writer checks what it
 // was given: the declared size (size < 0: none) and every expected checksum.
