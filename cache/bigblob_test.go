@@ -5,6 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"runtime"
 	"testing"
 )
 
@@ -33,31 +35,46 @@ func TestBigBlobVerdicts(t *testing.T) {
 		"sha1 differs":          {WriterOptions{ExpectedSize: -1, Expected: []Checksum{{Algo: "sha1", Hex: wrong1}}}, false},
 		"size differs, no sums": {WriterOptions{ExpectedSize: int64(len(data)) + 1}, false},
 	} {
-		t.Run(name, func(t *testing.T) {
-			s := openTest(t, Options{})
-			w, err := s.NewWriter(c.o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.Cancel()
-			for off := 0; off < len(data); off += 100001 {
-				if _, err := w.Write(data[off:min(off+100001, len(data))]); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := w.Verify(); (err == nil) != c.verify {
-				t.Fatalf("Verify = %v, want success %v", err, c.verify)
-			}
-			e, err := w.Commit("k", Entry{})
-			if !c.verify {
-				if !errors.Is(err, ErrVerify) {
-					t.Fatalf("Commit = %v, want ErrVerify", err)
-				}
-				return
-			}
-			if err != nil || e.Digest.Hex() != good256 || e.Size != int64(len(data)) {
-				t.Fatalf("Commit = %v, %s, %d bytes; want sha256:%s, %d", err, e.Digest, e.Size, good256, len(data))
-			}
-		})
+		for _, procs := range []int{1, 2} { // inline hashing on one CPU, a trail on more
+			t.Run(fmt.Sprintf("%s/procs=%d", name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				bigBlobVerdict(t, data, c.o, c.verify, good256)
+			})
+		}
+	}
+}
+
+// bigBlobVerdict writes data in odd chunks and checks Verify's verdict and, for a
+// good blob, its digest before and after the commit.
+func bigBlobVerdict(t *testing.T, data []byte, o WriterOptions, verify bool, good256 string) {
+	s := openTest(t, Options{})
+	w, err := s.NewWriter(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Cancel()
+	for off := 0; off < len(data); off += 100001 {
+		if _, err := w.Write(data[off:min(off+100001, len(data))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Verify(); (err == nil) != verify {
+		t.Fatalf("Verify = %v, want success %v", err, verify)
+	}
+	if verify {
+		// Asked before the commit, a blob named late is hashed from its temp file.
+		if d := w.Digest(); d.Hex() != good256 {
+			t.Fatalf("Digest = %s, want sha256:%s", d, good256)
+		}
+	}
+	e, err := w.Commit("k", Entry{})
+	if !verify {
+		if !errors.Is(err, ErrVerify) {
+			t.Fatalf("Commit = %v, want ErrVerify", err)
+		}
+		return
+	}
+	if err != nil || e.Digest.Hex() != good256 || e.Size != int64(len(data)) {
+		t.Fatalf("Commit = %v, %s, %d bytes; want sha256:%s, %d", err, e.Digest, e.Size, good256, len(data))
 	}
 }

@@ -31,13 +31,14 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		w.discard()
 		return Entry{}, err
 	}
+	w.endTrail() // caught up by check: every hash is final
 	if err := w.writeReserved(); err != nil {
 		w.discard()
 		return Entry{}, err
 	}
-	if err := w.f.Sync(); err != nil {
+	if err := w.syncAndName(); err != nil {
 		w.discard()
-		return Entry{}, fmt.Errorf("cache: fsync temp file: %w", err)
+		return Entry{}, err
 	}
 	if err := w.f.Close(); err != nil {
 		w.discard()

@@ -30,6 +30,11 @@ type Writer struct {
 	whole     bool                 // written by WriteWhole: small is the caller's body, not a copy
 	unwritten []byte               // hashed and counted, in room reserved for it, written by Commit
 	sums      map[string]Checksum  // the blob's checksum table, indexed with it (KeepSums)
+	// nameLater: the sha256 names the blob but verifies nothing (no expected
+	// sha256), so it is not computed as the bytes arrive but from the temp file
+	// at the commit, after the last byte went out (name.go).
+	nameLater bool
+	trail     *hashTrail // hashes the verifying checksums behind the writes, when set (trail.go)
 	written   atomic.Int64
 	flushed   int64 // bytes handed to startWriteback so far
 	err       error // first write failure; Commit reports it
@@ -68,6 +73,18 @@ func (s *Store) newWriter(o WriterOptions, whole bool) (*Writer, error) {
 		return nil, fmt.Errorf("cache: temp file: %w", err)
 	}
 	w := &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others, whole: whole}
+	// A body held whole is hashed from memory, once, as it is handed over.
+	w.nameLater = !whole && !expects(o.Expected, "sha256") && (o.ExpectedSize < 0 || o.ExpectedSize >= lateNameMin)
+	verifying := make([]hash.Hash, 0, len(others)+1)
+	for _, h := range others {
+		verifying = append(verifying, h)
+	}
+	if !w.nameLater {
+		verifying = append(verifying, w.sha)
+	}
+	if !whole && trailWanted(o.ExpectedSize, len(verifying)) {
+		w.startTrail(verifying)
+	}
 	if !whole && o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
 		w.small = make([]byte, 0, o.ExpectedSize) // one allocation for the hot-tier copy
 	}
@@ -115,6 +132,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 		startWriteback(w.f, w.flushed, done-w.flushed)
 		w.flushed = done
 	}
+	if w.trail != nil {
+		w.trail.nudge()
+	}
 	if err != nil {
 		w.err = fmt.Errorf("cache: write temp file: %w", err)
 		return n, w.err
@@ -123,9 +143,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 }
 
 func (w *Writer) hash(p []byte) {
-	w.sha.Write(p)
-	for _, h := range w.others {
-		h.Write(p)
+	if w.trail == nil {
+		if !w.nameLater {
+			w.sha.Write(p)
+		}
+		for _, h := range w.others {
+			h.Write(p)
+		}
 	}
 	if w.whole {
 		return
@@ -145,12 +169,21 @@ func (w *Writer) Path() string { return w.path }
 func (w *Writer) Written() int64 { return w.written.Load() }
 
 // Digest is the sha256 of the bytes written so far; call it after the last Write.
+// A blob named late is hashed from its temp file here; a failure to read it back
+// is the error Commit reports.
 func (w *Writer) Digest() Digest {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err := w.caughtUp(); err != nil && w.err == nil {
+		w.err = err
+	}
+	if err := w.name(); err != nil && w.err == nil {
+		w.err = err
+	}
 	return w.digest()
 }
 
+// digest is the sha256 hashed so far; a blob named late must be named first.
 func (w *Writer) digest() Digest {
 	return Digest(digestPrefix + hex.EncodeToString(w.sha.Sum(nil)))
 }
@@ -166,8 +199,25 @@ func (w *Writer) Cancel() {
 	w.discard()
 }
 
+// caughtUp waits for the trail, if any, to hash every byte written; the caller
+// holds w.mu.
+func (w *Writer) caughtUp() error {
+	if w.trail == nil {
+		return nil
+	}
+	return w.trail.catchUp(w.written.Load())
+}
+
+// endTrail stops the trail, if any; the caller holds w.mu.
+func (w *Writer) endTrail() {
+	if w.trail != nil {
+		w.trail.end()
+	}
+}
+
 // discard closes and removes the temp file; the caller holds w.mu.
 func (w *Writer) discard() {
+	w.endTrail()
 	_ = w.f.Close()
 	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		w.s.log.Warn().Err(err).Msg("remove temp file failed")
@@ -190,6 +240,9 @@ func (w *Writer) check() error {
 	}
 	if n := w.written.Load(); w.opts.ExpectedSize >= 0 && n != w.opts.ExpectedSize {
 		return fmt.Errorf("%w: got %d bytes, expected %d", ErrVerify, n, w.opts.ExpectedSize)
+	}
+	if err := w.caughtUp(); err != nil {
+		return err
 	}
 	for _, c := range w.opts.Expected {
 		h := w.sha

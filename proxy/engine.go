@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -304,6 +305,10 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		return
 	}
 	f.markVerified()
+	// The tailing clients were just woken for their last bytes; let them send
+	// those before the commit takes the CPU (on one CPU, a commit that hashes
+	// would otherwise hold them until the scheduler preempts it).
+	runtime.Gosched()
 	e.commitFill(f, w, resp, spec)
 }
 
