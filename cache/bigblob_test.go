@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"testing"
 )
@@ -76,5 +77,36 @@ func bigBlobVerdict(t *testing.T, data []byte, o WriterOptions, verify bool, goo
 	}
 	if err != nil || e.Digest.Hex() != good256 || e.Size != int64(len(data)) {
 		t.Fatalf("Commit = %v, %s, %d bytes; want sha256:%s, %d", err, e.Digest, e.Size, good256, len(data))
+	}
+}
+
+// A blob named late is hashed from its temp file at the commit: a temp file cut
+// short meanwhile fails the commit, and nothing is indexed.
+func TestLateNameOfShortenedTempFile(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // no trail: only the name reads the file back
+	data := make([]byte, 2<<20)
+	rand.Read(data)
+	sum := sha1.Sum(data)
+	s := openTest(t, Options{})
+	w, err := s.NewWriter(WriterOptions{ExpectedSize: int64(len(data)), Expected: []Checksum{{Algo: "sha1", Hex: hex.EncodeToString(sum[:])}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Cancel()
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Verify(); err != nil {
+		t.Fatalf("Verify = %v", err)
+	}
+	if err := os.Truncate(w.Path(), 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit("k", Entry{}); err == nil {
+		t.Fatal("Commit of a temp file cut short succeeded")
+	}
+	mustNotFound(t, s, "k")
+	if left := tmpFiles(t, s); len(left) > 0 {
+		t.Errorf("temp files left: %v", left)
 	}
 }

@@ -15,7 +15,8 @@ import (
 // under key with e's fields (Digest and Size filled in). The order is what
 // makes a crash harmless: fsync the file, rename it, fsync the directory, and
 // only then write the index. On a verification failure nothing is indexed,
-// the temp file is removed and the error wraps ErrVerify.
+// the temp file is removed and the error wraps ErrVerify. A blob named late
+// (name.go) is hashed from its temp file while the fsync runs.
 func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -31,7 +31,9 @@ const lateNameMin = 1 << 20
 var nameBuffers = sync.Pool{New: func() any { b := make([]byte, 2<<20); return &b }}
 
 // nameYield is the pause after each chunk hashed on one CPU; the runtime's
-// poller rounds it up to a millisecond when nothing else wants the CPU.
+// poller rounds it up to a millisecond when nothing else wants the CPU. (Smaller
+// chunks were measured no better: the name then spreads further into the next
+// fill.)
 const nameYield = 50 * time.Microsecond
 
 func expects(cs []Checksum, algo string) bool {

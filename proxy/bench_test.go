@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -177,7 +179,10 @@ func BenchmarkOCITagHitHandler(b *testing.B) {
 // Each iteration a cold 50 MB artifact from a local upstream at full speed, with
 // its .sha1: what a client waits for beyond the upstream's own transfer (write,
 // hashes, verification). The next iteration's request comes while the previous
-// commit runs, as in production (no wait for fills between answers).
+// commit runs, as in production (no wait for fills between answers). Reported
+// besides: the median first byte and last byte, and the process's CPU per fill
+// (the in-process origin and client included), so a run pinned to one CPU
+// (taskset -c N ... -test.cpu 1) shows what the fill's own work costs there.
 func BenchmarkFillLarge(b *testing.B) {
 	const size = 50 << 20
 	o := newOrigin(b)
@@ -193,10 +198,64 @@ func BenchmarkFillLarge(b *testing.B) {
 	c := benchClient()
 	b.Cleanup(c.CloseIdleConnections)
 	b.SetBytes(size)
+	var first, last []time.Duration
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := fetchDiscard(c, hs.URL+"/maven"+paths[i], size); err != nil {
+		ttfb, total, err := fetchTimed(c, hs.URL+"/maven"+paths[i], size)
+		if err != nil {
 			b.Fatal(err)
 		}
+		first, last = append(first, ttfb), append(last, total)
 	}
+	b.StopTimer()
+	e.waitFills() // the last commit's work is the last fill's too
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(median(first).Microseconds())/1000, "first-byte-ms")
+	b.ReportMetric(float64(median(last).Microseconds())/1000, "last-byte-ms")
+}
+
+// fetchTimed is fetchDiscard that reports when the first and the last byte came.
+func fetchTimed(c *http.Client, url string, want int64) (first, last time.Duration, err error) {
+	start := time.Now()
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 256<<10)
+	var n int64
+	for {
+		k, rerr := resp.Body.Read(buf)
+		if n == 0 && k > 0 {
+			first = time.Since(start)
+		}
+		n += int64(k)
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, 0, rerr
+		}
+	}
+	last = time.Since(start)
+	if resp.StatusCode != http.StatusOK || n != want {
+		return 0, 0, fmt.Errorf("status %d, %d bytes, want 200 and %d", resp.StatusCode, n, want)
+	}
+	return first, last, nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// processCPU is the user and system time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
