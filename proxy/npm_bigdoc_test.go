@@ -142,18 +142,26 @@ func TestNpmFullAnswersAbbreviated(t *testing.T) {
 func TestNpmTableBuiltForOldCache(t *testing.T) {
 	n := newNpmEnv(t, npmreg.BigSpec{Name: "big", Versions: 300})
 	old := n.serve(plainNpm{npm.New()})
-	getOK(t, old+"/big")
-	do(t, http.MethodGet, old+"/big", nil, http.Header{"Accept": {abbreviatedAccept}})
+	if got := tableBuildsAfter(t, n, old); got != 1 {
+		t.Errorf("checksum table built %d times for one cached document", got)
+	}
+}
 
+// tableBuildsAfter caches the packument "big" (full and abbreviated) through
+// the server at cached, then fetches three of its tarballs through a second
+// server on the same cache, and returns how often that second server built a
+// checksum table.
+func tableBuildsAfter(t *testing.T, n *npmEnv, cached string) int64 {
+	t.Helper()
+	getOK(t, cached+"/big")
+	do(t, http.MethodGet, cached+"/big", nil, http.Header{"Accept": {abbreviatedAccept}})
 	var sums atomic.Int64
 	base := n.serve(countingNpm{npm.New(), &sums})
 	for _, i := range []int{1, 2, 3} {
 		v := npmreg.Version(i)
 		mustGet(t, base+"/big/-/big-"+v+".tgz", n.reg.Tarball("big", v))
 	}
-	if got := sums.Load(); got != 1 {
-		t.Errorf("checksum table built %d times for one cached document", got)
-	}
+	return sums.Load()
 }
 
 // TestNpmTableCommittedWithItsPackument: the checksum table made in a
@@ -163,16 +171,7 @@ func TestNpmTableBuiltForOldCache(t *testing.T) {
 func TestNpmTableCommittedWithItsPackument(t *testing.T) {
 	n := newNpmEnv(t, npmreg.BigSpec{Name: "big", Versions: 300})
 	first := n.serve(npm.New())
-	getOK(t, first+"/big")
-	do(t, http.MethodGet, first+"/big", nil, http.Header{"Accept": {abbreviatedAccept}})
-
-	var sums atomic.Int64
-	base := n.serve(countingNpm{npm.New(), &sums})
-	for _, i := range []int{1, 2, 3} {
-		v := npmreg.Version(i)
-		mustGet(t, base+"/big/-/big-"+v+".tgz", n.reg.Tarball("big", v))
-	}
-	if got := sums.Load(); got != 0 {
+	if got := tableBuildsAfter(t, n, first); got != 0 {
 		t.Errorf("checksum table built %d times though its packument's commit stored it", got)
 	}
 }
