@@ -48,6 +48,7 @@ type WriterOptions struct {
 	ExpectedSize int64      // -1 when unknown
 	Expected     []Checksum // all must match at Commit
 	MaxSize      int64      // 0 means no limit; writing past it fails with ErrTooLarge
+	Prepared     *Prepared  // a temp file made ready for this Writer (Store.Prepare); nil: it creates one
 }
 
 // Stats are the store's counters, read by the metrics exporter.

@@ -68,9 +68,12 @@ func (s *Store) newWriter(o WriterOptions, whole bool) (*Writer, error) {
 			others[c.Algo] = h
 		}
 	}
-	f, err := os.CreateTemp(s.tmpDir, "fill-*")
-	if err != nil {
-		return nil, fmt.Errorf("cache: temp file: %w", err)
+	f := o.Prepared.take()
+	if f == nil {
+		var err error
+		if f, err = os.CreateTemp(s.tmpDir, "fill-*"); err != nil {
+			return nil, fmt.Errorf("cache: temp file: %w", err)
+		}
 	}
 	w := &Writer{s: s, opts: o, f: f, path: f.Name(), sha: sha256.New(), others: others, whole: whole}
 	// A body held whole is hashed from memory, once, as it is handed over.

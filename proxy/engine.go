@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"runtime"
 	"sync"
 	"time"
@@ -65,6 +66,9 @@ type fillSpec struct {
 	// docHeader are the headers a document read whole is stored with (see
 	// formats.DocumentHeaderer), set once its bytes are known.
 	docHeader map[string]string
+	// temp is the miss's temp file, created while its upstream request is in
+	// flight (see cache.Prepared); nil for a revalidation.
+	temp *cache.Prepared
 }
 
 // startFill joins the fill for key, starting it if none is in flight. The fill runs on
@@ -107,6 +111,10 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 		return // another node filled it meanwhile: imported from the shared tier
 	}
 	defer release()
+	if spec.stale == nil {
+		ctx = e.prepareTemp(ctx, &spec)
+		defer spec.temp.Discard()
+	}
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
 	e.logUpstreamAnswer(f.key, spec, resp, src, err)
@@ -133,6 +141,17 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	default:
 		e.relayStatus(f, spec, resp)
 	}
+}
+
+// prepareTemp has a miss's temp file created once its first upstream request
+// is sent: the fill waits for the answer then, and the file is no longer made
+// on its clients' path. A revalidation prepares none; most end in a 304.
+func (e *engine) prepareTemp(ctx context.Context, spec *fillSpec) context.Context {
+	spec.temp = e.store.Prepare()
+	temp := spec.temp
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { temp.Start() },
+	})
 }
 
 // fetch asks the mount's upstreams in order, trying the next on 404 where the format
@@ -282,7 +301,7 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		e.answerThenStore(f, resp, spec, bytes.Clone(head[:n]), limit, expected, nil)
 		return
 	}
-	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: limit})
+	w, err := e.store.NewWriter(cache.WriterOptions{ExpectedSize: resp.ContentLength, Expected: expected, MaxSize: limit, Prepared: spec.temp})
 	if err != nil {
 		fail(err)
 		return

@@ -78,7 +78,7 @@ func truncated(s string, n int) string {
 // the caller checked it already. body is the clients' and the hot tier's from
 // then on: nothing changes it.
 func (e *engine) answerThenStore(f *fill, resp *http.Response, spec fillSpec, body []byte, limit int64, expected []cache.Checksum, table map[string]cache.Checksum) {
-	w, err := e.store.WriteWhole(cache.WriterOptions{Expected: expected, MaxSize: limit}, body)
+	w, err := e.store.WriteWhole(cache.WriterOptions{Expected: expected, MaxSize: limit, Prepared: spec.temp}, body)
 	if err != nil {
 		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
 		return
