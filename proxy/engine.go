@@ -312,6 +312,12 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		return
 	}
 	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), resp.ContentLength, int64(n))
+	// The waiting clients were just woken for their status line and first
+	// bytes; let them send those before the copy loop takes the CPU. From an
+	// upstream at full speed the loop never blocks on its socket, and on one
+	// CPU (GOMAXPROCS=1, a server pinned to a core) they would otherwise wait
+	// for the scheduler's preemption, 10 ms.
+	runtime.Gosched()
 	if err := copyCounting(w, resp.Body, f.addWritten); err != nil {
 		if errors.Is(err, cache.ErrTooLarge) {
 			err = e.artifactTooLarge(spec.mount, -1)
