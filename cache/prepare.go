@@ -7,12 +7,11 @@ import (
 
 // A fill's temp file can be created while its upstream request is in flight,
 // where the fill would otherwise sit idle, instead of after the answer's first
-// bytes arrive, on every client's path. Creating a file costs little on an
-// idle disk but can wait a long while on a busy one: behind the journal commit
-// of the previous fill's fsync, for one, which is where a back-to-back miss
-// of a big blob lost its first milliseconds. A Prepared that was never
-// started, or whose creation failed, leaves its Writer to create the file
-// itself, as it always did, and to report any failure.
+// bytes arrive, on every client's path. Creating a file and its directory
+// entry was 0.5 to 1 ms of a small document's cold answer on a server pinned
+// to one CPU, as much as the rest of Hoard's work on it. A Prepared that was
+// never started, or whose creation failed, leaves its Writer to create the
+// file itself, as it always did, and to report any failure.
 
 // Prepared is a temp file being made ready for a coming Writer
 // (WriterOptions.Prepared). Nil is a valid Prepared that prepares nothing.
