@@ -48,7 +48,7 @@ func (p *Prepared) Start() {
 	}
 	p.started = true
 	go func() {
-		f, err := os.CreateTemp(p.s.tmpDir, "fill-*")
+		f, err := p.s.createTemp()
 		p.ready <- preparedFile{f: f, err: err}
 	}()
 }

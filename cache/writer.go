@@ -51,6 +51,9 @@ func (s *Store) NewWriter(o WriterOptions) (*Writer, error) {
 	return s.newWriter(o, false)
 }
 
+// createTemp creates a fill's temp file in Dir/tmp, which Open sweeps.
+func (s *Store) createTemp() (*os.File, error) { return os.CreateTemp(s.tmpDir, "fill-*") }
+
 // newWriter is NewWriter; whole writers keep no copy of their bytes (see WriteWhole).
 func (s *Store) newWriter(o WriterOptions, whole bool) (*Writer, error) {
 	if s.opts.ReadOnly {
@@ -71,7 +74,7 @@ func (s *Store) newWriter(o WriterOptions, whole bool) (*Writer, error) {
 	f := o.Prepared.take()
 	if f == nil {
 		var err error
-		if f, err = os.CreateTemp(s.tmpDir, "fill-*"); err != nil {
+		if f, err = s.createTemp(); err != nil {
 			return nil, fmt.Errorf("cache: temp file: %w", err)
 		}
 	}

@@ -111,9 +111,10 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 		return // another node filled it meanwhile: imported from the shared tier
 	}
 	defer release()
-	if spec.stale == nil {
-		ctx = e.prepareTemp(ctx, &spec)
+	if spec.stale == nil { // a revalidation prepares none: most end in a 304
+		spec.temp = e.store.Prepare()
 		defer spec.temp.Discard()
+		ctx = startOnceSent(ctx, spec.temp)
 	}
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
@@ -143,12 +144,10 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	}
 }
 
-// prepareTemp has a miss's temp file created once its first upstream request
+// startOnceSent has a miss's temp file created once its first upstream request
 // is sent: the fill waits for the answer then, and the file is no longer made
-// on its clients' path. A revalidation prepares none; most end in a 304.
-func (e *engine) prepareTemp(ctx context.Context, spec *fillSpec) context.Context {
-	spec.temp = e.store.Prepare()
-	temp := spec.temp
+// on its clients' path.
+func startOnceSent(ctx context.Context, temp *cache.Prepared) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		WroteRequest: func(httptrace.WroteRequestInfo) { temp.Start() },
 	})
