@@ -5,6 +5,7 @@ import (
 	"hash"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Where more than one CPU is there to take it, a big blob's verifying checksums
@@ -28,6 +29,13 @@ type hashTrail struct {
 	wake chan struct{} // more was written (capacity 1: one pending wake is enough)
 	stop chan struct{} // closed when the writer is finished: the trail ends
 	done chan struct{} // closed when the trail's goroutine has ended
+	// chunk is the most hashed between two looks at stop; pause, when not
+	// zero, is a sleep after each chunk; idleOnly hashes a chunk only when the
+	// process left the CPU mostly idle during that sleep (a name follower's,
+	// name.go).
+	chunk    int
+	pause    time.Duration
+	idleOnly bool
 
 	mu     sync.Mutex
 	caught *sync.Cond // broadcast whenever off moves or the trail fails or ends
@@ -37,10 +45,18 @@ type hashTrail struct {
 }
 
 func (w *Writer) startTrail(hs []hash.Hash) {
-	t := &hashTrail{w: w, hs: hs, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	w.trail = newTrail(w, hs, 0, 0, false)
+}
+
+// newTrail starts a trail hashing w's temp file into hs, chunk bytes at a time
+// (0: a whole buffer), sleeping pause after each chunk, and, idleOnly, only
+// after a pause the process spent mostly idle.
+func newTrail(w *Writer, hs []hash.Hash, chunk int, pause time.Duration, idleOnly bool) *hashTrail {
+	t := &hashTrail{w: w, hs: hs, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		chunk: chunk, pause: pause, idleOnly: idleOnly}
 	t.caught = sync.NewCond(&t.mu)
-	w.trail = t
 	go t.run()
+	return t
 }
 
 func (t *hashTrail) run() {
@@ -49,9 +65,21 @@ func (t *hashTrail) run() {
 	bp := nameBuffers.Get().(*[]byte)
 	defer nameBuffers.Put(bp)
 	buf := *bp
+	if t.chunk > 0 {
+		buf = buf[:t.chunk]
+	}
 	var off int64
+	var gauge cpuGauge
 	for {
+		if t.stopped() {
+			return
+		}
 		if ahead := t.w.written.Load() - off; ahead > 0 {
+			if t.idleOnly && !gauge.idle() {
+				gauge.reset()
+				time.Sleep(t.pause)
+				continue
+			}
 			k, err := t.w.f.ReadAt(buf[:min(ahead, int64(len(buf)))], off)
 			for _, h := range t.hs {
 				h.Write(buf[:k])
@@ -65,6 +93,10 @@ func (t *hashTrail) run() {
 			t.off = off
 			t.caught.Broadcast()
 			t.mu.Unlock()
+			if t.pause > 0 {
+				gauge.reset()
+				time.Sleep(t.pause)
+			}
 			continue
 		}
 		select {
@@ -72,6 +104,15 @@ func (t *hashTrail) run() {
 		case <-t.stop:
 			return
 		}
+	}
+}
+
+func (t *hashTrail) stopped() bool {
+	select {
+	case <-t.stop:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -114,10 +155,16 @@ func (t *hashTrail) catchUp(n int64) error {
 
 // end stops the trail and waits for its goroutine; it may be called more than once.
 func (t *hashTrail) end() {
-	select {
-	case <-t.stop:
-	default:
+	if !t.stopped() {
 		close(t.stop)
 	}
 	<-t.done
+}
+
+// hashed is how far the trail got, once ended, and why it stopped short if it
+// failed.
+func (t *hashTrail) hashed() (int64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.off, t.err
 }

@@ -35,6 +35,7 @@ type Writer struct {
 	// at the commit, after the last byte went out (name.go).
 	nameLater bool
 	trail     *hashTrail // hashes the verifying checksums behind the writes, when set (trail.go)
+	follower  *hashTrail // hashes the name behind the writes, when set (name.go)
 	written   atomic.Int64
 	flushed   int64 // bytes handed to startWriteback so far
 	err       error // first write failure; Commit reports it
@@ -91,6 +92,7 @@ func (s *Store) newWriter(o WriterOptions, whole bool) (*Writer, error) {
 	if !whole && trailWanted(o.ExpectedSize, len(verifying)) {
 		w.startTrail(verifying)
 	}
+	w.startNameFollower()
 	if !whole && o.ExpectedSize >= 0 && o.ExpectedSize <= s.opts.HotMaxItem {
 		w.small = make([]byte, 0, o.ExpectedSize) // one allocation for the hot-tier copy
 	}
@@ -140,6 +142,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	if w.trail != nil {
 		w.trail.nudge()
+	}
+	if w.follower != nil {
+		w.follower.nudge()
 	}
 	if err != nil {
 		w.err = fmt.Errorf("cache: write temp file: %w", err)
@@ -221,9 +226,17 @@ func (w *Writer) endTrail() {
 	}
 }
 
+// endFollower stops the name follower, if any; the caller holds w.mu.
+func (w *Writer) endFollower() {
+	if w.follower != nil {
+		w.follower.end()
+	}
+}
+
 // discard closes and removes the temp file; the caller holds w.mu.
 func (w *Writer) discard() {
 	w.endTrail()
+	w.endFollower()
 	_ = w.f.Close()
 	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		w.s.log.Warn().Err(err).Msg("remove temp file failed")
