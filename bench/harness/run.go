@@ -315,14 +315,16 @@ func (h *harness) prime() error {
 	return nil
 }
 
-// primeTries bounds the fetches of one path while priming.
-const primeTries = 5
+// primeTries bounds the fetches of one path while priming: a blob's commit
+// (its fsync on a busy disk) may take a few seconds after its first fetch, and
+// until then it is answered from its fill, not yet a hit.
+const primeTries = 40
 
 func primeOne(client *http.Client, s *Server, mp, header string) error {
 	result := ""
 	for i := 0; i < primeTries; i++ {
 		if i > 1 {
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 		}
 		req, _ := http.NewRequest(http.MethodGet, "http://"+s.Addr+mp, nil)
 		for _, line := range strings.Split(strings.TrimSpace(header), "\r\n") {
