@@ -174,9 +174,12 @@ func (r *report) herdTargets(check checkFunc) {
 		up := fig(herdRow.upstreamN)
 		lo, hi := up.spread()
 		check(lo == 1 && hi == 1, "herd %s: %s upstream request(s) for it in each run (target exactly 1)", k.item, upstreamText(up))
-		single := r.coldFor(k.item, "hoard")
-		ttfb := time.Duration(fig(herdRow.ttfb50).median())
-		check(single > 0 && ttfb <= 2*single, "herd %s: median first byte %s vs one cold fetch's %s (target ≤ 2×)%s", k.item, ms(ttfb), ms(single), floor)
+		// Content with no cold row of its own (the 5 MB .nupkg) has no single
+		// cold fetch to hold its herd to.
+		if single := r.coldFor(k.item, "hoard"); single > 0 {
+			ttfb := time.Duration(fig(herdRow.ttfb50).median())
+			check(ttfb <= 2*single, "herd %s: median first byte %s vs one cold fetch's %s (target ≤ 2×)%s", k.item, ms(ttfb), ms(single), floor)
+		}
 		ok, n := fig(herdRow.ok).sum(), fig(herdRow.clients).sum()
 		check(ok == n, "herd %s: %.0f of %.0f clients got the whole blob", k.item, ok, n)
 	}
