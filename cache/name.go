@@ -16,22 +16,24 @@ import (
 // named at its commit instead, from its temp file (still in the page cache),
 // after its last byte went out and while its fsync runs.
 //
-// With one CPU for all goroutines, that hashing must not hold the CPU while the
-// next request waits: Go preempts a busy goroutine only every 10 ms, and only a
-// goroutine that parks lets the scheduler poll the network. So there, the name
-// is hashed a chunk at a time with a short sleep after each: a client's request
-// waits at most one chunk's hashing (about a millisecond) for its turn.
-//
-// On one CPU the name is also hashed as the body arrives, by a follower that
-// reads the temp file back a small chunk at a time, sleeping after each, and
-// hashes only after a sleep through which the process left the CPU mostly
-// idle (cpuGauge): a body that arrives slower than the CPU could hash it leaves
-// such gaps, and the commit then hashes only what the follower has not.
-// Without it, a blob from a paced upstream was hashed whole at its commit, on
-// the path of the next request's first byte. A body at full speed leaves no
-// such gaps, and its name is hashed after its last byte as before: hashed
-// during the stream, it delayed that byte by as much (25 ms of a 50 MB jar's
-// 32 when the follower hashed whenever the writer paused).
+// With one CPU for all goroutines, that hashing must not hold the CPU while a
+// request or another fill waits: Go preempts a busy goroutine only every 10 ms,
+// and only a goroutine that parks lets the scheduler poll the network. So there
+// the name is hashed in small chunks (followChunk, a third of a millisecond
+// each), each after a short sleep, and only after a sleep through which the
+// process left the CPU mostly idle (cpuGauge):
+//   - as the body arrives, by a follower reading the temp file back behind the
+//     writes. A body that arrives slower than the CPU could hash it leaves such
+//     gaps; one at full speed does not, and hashing during it would delay its
+//     last byte by as much (25 ms of a 50 MB jar's 32, measured when the
+//     follower hashed whenever the writer paused).
+//   - at the commit, for what the follower has not hashed: in the gaps the next
+//     requests leave (the next miss's wait for its upstream), for nameDeferMax
+//     at most, and after that whatever else wants the CPU. Meanwhile the fill
+//     is still in flight: a request for the blob reads its finished temp file,
+//     and a crash leaves nothing indexed.
+// Hashed whole at the commit instead, a 50 MB jar's name put 32 ms of hashing
+// on the next request's first byte.
 
 // lateNameMin: smaller blobs are hashed as they arrive; reading them back is not
 // worth it.
@@ -41,16 +43,18 @@ const lateNameMin = 1 << 20
 // one chunk.
 var nameBuffers = sync.Pool{New: func() any { b := make([]byte, 2<<20); return &b }}
 
-// nameYield is the pause after each chunk hashed on one CPU; the runtime's
-// poller rounds it up to a millisecond when nothing else wants the CPU. (Smaller
-// chunks were measured no better: the name then spreads further into the next
-// fill.)
+// nameYield is the sleep before each chunk hashed on one CPU; the runtime's
+// poller rounds it up to a millisecond when nothing else wants the CPU.
 const nameYield = 50 * time.Microsecond
 
-// followChunk is what a name follower hashes between two sleeps: about a third
-// of a millisecond of sha256 here, which is how long it may hold the CPU from
-// the copy loop or a request.
+// followChunk is what is hashed on one CPU between two sleeps: about a third of
+// a millisecond of sha256 here, which is how long it may hold the CPU from the
+// copy loop or a request.
 const followChunk = 512 << 10
+
+// nameDeferMax bounds how long a commit's name waits for an idle CPU, so the
+// window before a blob is durable stays short under a steady stream of misses.
+var nameDeferMax = 2 * time.Second // a variable for tests
 
 // startNameFollower has the name hashed behind the writes where one CPU runs
 // everything (see above); with more, the name is hashed at the commit on a CPU
@@ -70,6 +74,19 @@ type cpuGauge struct {
 }
 
 func (g *cpuGauge) reset() { g.wall, g.cpu = time.Now(), processCPU() }
+
+// awaitIdle sleeps nameYield at a time until a sleep finds the CPU mostly idle,
+// or at least once if the deadline has passed.
+func awaitIdle(deadline time.Time) {
+	var g cpuGauge
+	for {
+		g.reset()
+		time.Sleep(nameYield)
+		if g.idle() || time.Now().After(deadline) {
+			return
+		}
+	}
+}
 
 // cpuUnknown is what processCPU returns where it cannot tell.
 const cpuUnknown time.Duration = -1 << 62
@@ -116,17 +133,21 @@ func (w *Writer) name() error {
 	bp := nameBuffers.Get().(*[]byte)
 	defer nameBuffers.Put(bp)
 	buf := *bp
-	yield := runtime.GOMAXPROCS(0) == 1
+	oneCPU := runtime.GOMAXPROCS(0) == 1
+	if oneCPU {
+		buf = buf[:followChunk]
+	}
+	began := time.Now()
 	want := w.written.Load()
 	for off := w.nameFrom(); off < want; {
+		if oneCPU {
+			awaitIdle(began.Add(nameDeferMax))
+		}
 		k, err := w.f.ReadAt(buf[:min(want-off, int64(len(buf)))], off)
 		w.sha.Write(buf[:k])
 		off += int64(k)
 		if err != nil && off < want {
 			return fmt.Errorf("cache: read back temp file: %w", err)
-		}
-		if yield && off < want {
-			time.Sleep(nameYield)
 		}
 	}
 	// The follower read the file as it grew: it must still hold what was hashed.
