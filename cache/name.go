@@ -16,24 +16,27 @@ import (
 // named at its commit instead, from its temp file (still in the page cache),
 // after its last byte went out and while its fsync runs.
 //
-// With one CPU for all goroutines, that hashing must not hold the CPU while a
-// request or another fill waits: Go preempts a busy goroutine only every 10 ms,
-// and only a goroutine that parks lets the scheduler poll the network. So there
-// the name is hashed in small chunks (followChunk, a third of a millisecond
-// each), each after a short sleep, and only after a sleep through which the
-// process left the CPU mostly idle (cpuGauge):
-//   - as the body arrives, by a follower reading the temp file back behind the
-//     writes. A body that arrives slower than the CPU could hash it leaves such
-//     gaps; one at full speed does not, and hashing during it would delay its
-//     last byte by as much (25 ms of a 50 MB jar's 32, measured when the
-//     follower hashed whenever the writer paused).
-//   - at the commit, for what the follower has not hashed: in the gaps the next
-//     requests leave (the next miss's wait for its upstream), for nameDeferMax
-//     at most, and after that whatever else wants the CPU. Meanwhile the fill
-//     is still in flight: a request for the blob reads its finished temp file,
-//     and a crash leaves nothing indexed.
-// Hashed whole at the commit instead, a 50 MB jar's name put 32 ms of hashing
-// on the next request's first byte.
+// With one CPU for all goroutines, that hashing must not hold the CPU while the
+// next request waits: Go preempts a busy goroutine only every 10 ms, and only a
+// goroutine that parks lets the scheduler poll the network. So there, at the
+// commit, the name is hashed a chunk at a time with a short sleep after each: a
+// client's request waits at most one chunk's hashing (about a millisecond) for
+// its turn.
+//
+// On one CPU the name is also hashed as the body arrives, by a follower that
+// reads the temp file back behind the writes, a small chunk (followChunk) at a
+// time, and only after a sleep through which the process left the CPU mostly
+// idle (idleProbe). A body that arrives slower than the CPU could hash it
+// leaves such gaps, and the commit then hashes only what the follower has not;
+// without it, a 50 MB jar from a paced upstream put its whole name (32 ms) on
+// the next request's first byte. A body at full speed leaves none: hashing
+// during it delayed its last byte by as much (25 ms of 32, measured when the
+// follower hashed whenever the writer paused).
+//
+// Putting off the commit's hashing until the CPU was idle (for 2 s at most) was
+// tried and not kept: it widens the window before a blob is durable, moves the
+// commit's fsyncs and rename into the next fill's writes, and back-to-back
+// 50 MB jars measured anywhere from 30 ms faster to 130 ms slower with it.
 
 // lateNameMin: smaller blobs are hashed as they arrive; reading them back is not
 // worth it.
@@ -43,25 +46,23 @@ const lateNameMin = 1 << 20
 // one chunk.
 var nameBuffers = sync.Pool{New: func() any { b := make([]byte, 2<<20); return &b }}
 
-// nameYield is the sleep before each chunk hashed on one CPU; the runtime's
-// poller rounds it up to a millisecond when nothing else wants the CPU.
+// nameYield is the pause after each chunk hashed on one CPU, and the shortest
+// sleep of a follower's probe; the runtime's poller rounds it up to a
+// millisecond when nothing else wants the CPU. (Smaller chunks at the commit
+// were measured no better: the name then spreads further into the next fill.)
 const nameYield = 50 * time.Microsecond
 
-// followChunk is what is hashed on one CPU between two sleeps: about a third of
-// a millisecond of sha256 here, which is how long it may hold the CPU from the
+// followChunk is what a follower hashes after each probe: about a third of a
+// millisecond of sha256 here, which is how long it may hold the CPU from the
 // copy loop or a request.
 const followChunk = 512 << 10
-
-// nameDeferMax bounds how long a commit's name waits for an idle CPU, so the
-// window before a blob is durable stays short under a steady stream of misses.
-var nameDeferMax = 2 * time.Second // a variable for tests
 
 // startNameFollower has the name hashed behind the writes where one CPU runs
 // everything (see above); with more, the name is hashed at the commit on a CPU
 // the next request does not need.
 func (w *Writer) startNameFollower() {
 	if w.nameLater && runtime.GOMAXPROCS(0) == 1 {
-		w.follower = newTrail(w, []hash.Hash{w.sha}, followChunk, nameYield, true)
+		w.follower = newTrail(w, []hash.Hash{w.sha}, followChunk, &idleProbe{})
 	}
 }
 
@@ -75,17 +76,16 @@ type cpuGauge struct {
 
 func (g *cpuGauge) reset() { g.wall, g.cpu = time.Now(), processCPU() }
 
-// awaitIdle sleeps nameYield at a time until a sleep finds the CPU mostly idle,
-// or at least once if the deadline has passed.
-func awaitIdle(deadline time.Time) {
+// idleProbe sleeps nameYield and tells whether the process left the CPU mostly
+// idle meanwhile. A follower with bytes to hash wakes about once a millisecond
+// to ask, a few microseconds each time.
+type idleProbe struct{}
+
+func (idleProbe) sleep() bool {
 	var g cpuGauge
-	for {
-		g.reset()
-		time.Sleep(nameYield)
-		if g.idle() || time.Now().After(deadline) {
-			return
-		}
-	}
+	g.reset()
+	time.Sleep(nameYield)
+	return g.idle()
 }
 
 // cpuUnknown is what processCPU returns where it cannot tell.
@@ -133,21 +133,17 @@ func (w *Writer) name() error {
 	bp := nameBuffers.Get().(*[]byte)
 	defer nameBuffers.Put(bp)
 	buf := *bp
-	oneCPU := runtime.GOMAXPROCS(0) == 1
-	if oneCPU {
-		buf = buf[:followChunk]
-	}
-	began := time.Now()
+	yield := runtime.GOMAXPROCS(0) == 1
 	want := w.written.Load()
 	for off := w.nameFrom(); off < want; {
-		if oneCPU {
-			awaitIdle(began.Add(nameDeferMax))
-		}
 		k, err := w.f.ReadAt(buf[:min(want-off, int64(len(buf)))], off)
 		w.sha.Write(buf[:k])
 		off += int64(k)
 		if err != nil && off < want {
 			return fmt.Errorf("cache: read back temp file: %w", err)
+		}
+		if yield && off < want {
+			time.Sleep(nameYield)
 		}
 	}
 	// The follower read the file as it grew: it must still hold what was hashed.

@@ -5,7 +5,6 @@ import (
 	"hash"
 	"runtime"
 	"sync"
-	"time"
 )
 
 // Where more than one CPU is there to take it, a big blob's verifying checksums
@@ -29,13 +28,11 @@ type hashTrail struct {
 	wake chan struct{} // more was written (capacity 1: one pending wake is enough)
 	stop chan struct{} // closed when the writer is finished: the trail ends
 	done chan struct{} // closed when the trail's goroutine has ended
-	// chunk is the most hashed between two looks at stop; pause, when not
-	// zero, is a sleep after each chunk; idleOnly hashes a chunk only when the
-	// process left the CPU mostly idle during that sleep (a name follower's,
-	// name.go).
-	chunk    int
-	pause    time.Duration
-	idleOnly bool
+	// chunk is the most hashed between two looks at stop; idle, when set,
+	// sleeps before each chunk until a sleep finds the CPU mostly idle (a name
+	// follower's, name.go).
+	chunk int
+	idle  *idleProbe // nil: no probe
 
 	mu     sync.Mutex
 	caught *sync.Cond // broadcast whenever off moves or the trail fails or ends
@@ -45,15 +42,15 @@ type hashTrail struct {
 }
 
 func (w *Writer) startTrail(hs []hash.Hash) {
-	w.trail = newTrail(w, hs, 0, 0, false)
+	w.trail = newTrail(w, hs, 0, nil)
 }
 
 // newTrail starts a trail hashing w's temp file into hs, chunk bytes at a time
-// (0: a whole buffer), sleeping pause after each chunk, and, idleOnly, only
-// after a pause the process spent mostly idle.
-func newTrail(w *Writer, hs []hash.Hash, chunk int, pause time.Duration, idleOnly bool) *hashTrail {
+// (0: a whole buffer), and, with idle set, only after a sleep through which the
+// CPU was mostly idle.
+func newTrail(w *Writer, hs []hash.Hash, chunk int, idle *idleProbe) *hashTrail {
 	t := &hashTrail{w: w, hs: hs, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		chunk: chunk, pause: pause, idleOnly: idleOnly}
+		chunk: chunk, idle: idle}
 	t.caught = sync.NewCond(&t.mu)
 	go t.run()
 	return t
@@ -69,15 +66,12 @@ func (t *hashTrail) run() {
 		buf = buf[:t.chunk]
 	}
 	var off int64
-	var gauge cpuGauge
 	for {
 		if t.stopped() {
 			return
 		}
 		if ahead := t.w.written.Load() - off; ahead > 0 {
-			if t.idleOnly && !gauge.idle() {
-				gauge.reset()
-				time.Sleep(t.pause)
+			if t.idle != nil && !t.idle.sleep() {
 				continue
 			}
 			k, err := t.w.f.ReadAt(buf[:min(ahead, int64(len(buf)))], off)
@@ -93,10 +87,6 @@ func (t *hashTrail) run() {
 			t.off = off
 			t.caught.Broadcast()
 			t.mu.Unlock()
-			if t.pause > 0 {
-				gauge.reset()
-				time.Sleep(t.pause)
-			}
 			continue
 		}
 		select {
