@@ -83,16 +83,9 @@ func bigBlobVerdict(t *testing.T, data []byte, o WriterOptions, verify bool, goo
 // A blob named late is hashed from its temp file at the commit: a temp file cut
 // short meanwhile fails the commit, and nothing is indexed.
 func TestLateNameOfShortenedTempFile(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // no trail: only the name reads the file back
-	data := make([]byte, 2<<20)
-	rand.Read(data)
-	sum := sha1.Sum(data)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // no trail: the follower and the name read the file back
 	s := openTest(t, Options{})
-	w, err := s.NewWriter(WriterOptions{ExpectedSize: int64(len(data)), Expected: []Checksum{{Algo: "sha1", Hex: hex.EncodeToString(sum[:])}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Cancel()
+	w, data := sha1Writer(t, s, 2<<20)
 	if _, err := w.Write(data); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -80,4 +82,19 @@ func tmpFiles(t *testing.T, s *Store) []string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// sha1Writer returns size random bytes and a Writer that expects them by their
+// sha1 alone (so the blob is named late), with nothing written yet.
+func sha1Writer(t *testing.T, s *Store, size int) (*Writer, []byte) {
+	t.Helper()
+	data := make([]byte, size)
+	rand.Read(data)
+	sum := sha1.Sum(data)
+	w, err := s.NewWriter(WriterOptions{ExpectedSize: int64(size), Expected: []Checksum{{Algo: "sha1", Hex: hex.EncodeToString(sum[:])}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Cancel)
+	return w, data
 }

@@ -1,9 +1,6 @@
 package cache
 
 import (
-	"crypto/rand"
-	"crypto/sha1"
-	"encoding/hex"
 	"runtime"
 	"testing"
 	"time"
@@ -14,15 +11,7 @@ import (
 // byte the follower has hashed most of it, and the commit names it right.
 func TestNameFollowerHashesSlowBodyAsItArrives(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	data := make([]byte, 4<<20)
-	rand.Read(data)
-	sum := sha1.Sum(data)
-	s := openTest(t, Options{})
-	w, err := s.NewWriter(WriterOptions{ExpectedSize: int64(len(data)), Expected: []Checksum{{Algo: "sha1", Hex: hex.EncodeToString(sum[:])}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Cancel()
+	w, data := sha1Writer(t, openTest(t, Options{}), 4<<20)
 	if w.follower == nil {
 		t.Fatal("no name follower on one CPU for a blob named late")
 	}
