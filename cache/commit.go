@@ -32,7 +32,7 @@ func (w *Writer) Commit(key string, e Entry) (Entry, error) {
 		w.discard()
 		return Entry{}, err
 	}
-	w.endTrail() // caught up by check: every hash is final
+	w.trail.end() // caught up by check: every hash is final
 	if err := w.writeReserved(); err != nil {
 		w.discard()
 		return Entry{}, err

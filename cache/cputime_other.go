@@ -4,5 +4,5 @@ package cache
 
 import "time"
 
-// processCPU is unknown here; cpuGauge.idle then never holds.
+// processCPU is unknown here; sleptIdle then never finds the CPU idle.
 func processCPU() time.Duration { return cpuUnknown }

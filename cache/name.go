@@ -26,7 +26,7 @@ import (
 // On one CPU the name is also hashed as the body arrives, by a follower that
 // reads the temp file back behind the writes, a small chunk (followChunk) at a
 // time, and only after a sleep through which the process left the CPU mostly
-// idle (idleProbe). A body that arrives slower than the CPU could hash it
+// idle (sleptIdle). A body that arrives slower than the CPU could hash it
 // leaves such gaps, and the commit then hashes only what the follower has not;
 // without it, a 50 MB jar from a paced upstream put its whole name (32 ms) on
 // the next request's first byte. A body at full speed leaves none: hashing
@@ -62,42 +62,27 @@ const followChunk = 512 << 10
 // the next request does not need.
 func (w *Writer) startNameFollower() {
 	if w.nameLater && runtime.GOMAXPROCS(0) == 1 {
-		w.follower = newTrail(w, []hash.Hash{w.sha}, followChunk, &idleProbe{})
+		w.follower = newTrail(w, []hash.Hash{w.sha}, followChunk, true)
 	}
 }
 
-// cpuGauge tells whether the process left the CPU mostly idle since its reset:
-// whether it used less than half the wall-clock time that passed. Where the
-// process's CPU time is unknown, it never is.
-type cpuGauge struct {
-	wall time.Time
-	cpu  time.Duration
-}
-
-func (g *cpuGauge) reset() { g.wall, g.cpu = time.Now(), processCPU() }
-
-// idleProbe sleeps nameYield and tells whether the process left the CPU mostly
-// idle meanwhile. A follower with bytes to hash wakes about once a millisecond
-// to ask, a few microseconds each time.
-type idleProbe struct{}
-
-func (idleProbe) sleep() bool {
-	var g cpuGauge
-	g.reset()
+// sleptIdle sleeps nameYield and reports whether the process left the CPU
+// mostly idle meanwhile: whether it used less than half the wall-clock time
+// that passed. Where the process's CPU time is unknown, it never did. A
+// follower with bytes to hash asks about once a millisecond, a few
+// microseconds each time.
+func sleptIdle() bool {
+	wall, cpu := time.Now(), processCPU()
 	time.Sleep(nameYield)
-	return g.idle()
+	if cpu == cpuUnknown {
+		return false
+	}
+	used := processCPU() - cpu
+	return used >= 0 && 2*used < time.Since(wall)
 }
 
 // cpuUnknown is what processCPU returns where it cannot tell.
 const cpuUnknown time.Duration = -1 << 62
-
-func (g *cpuGauge) idle() bool {
-	if g.wall.IsZero() || g.cpu == cpuUnknown {
-		return false
-	}
-	used := processCPU() - g.cpu
-	return used >= 0 && 2*used < time.Since(g.wall)
-}
 
 // nameFrom stops the follower, if any, and returns how much of the temp file it
 // hashed into w.sha; after a failure it resets w.sha, and the name starts over.

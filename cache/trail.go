@@ -28,11 +28,11 @@ type hashTrail struct {
 	wake chan struct{} // more was written (capacity 1: one pending wake is enough)
 	stop chan struct{} // closed when the writer is finished: the trail ends
 	done chan struct{} // closed when the trail's goroutine has ended
-	// chunk is the most hashed between two looks at stop; idle, when set,
-	// sleeps before each chunk until a sleep finds the CPU mostly idle (a name
+	// chunk is the most hashed between two looks at stop; idleOnly hashes a
+	// chunk only after a sleep that found the CPU mostly idle (a name
 	// follower's, name.go).
-	chunk int
-	idle  *idleProbe // nil: no probe
+	chunk    int
+	idleOnly bool
 
 	mu     sync.Mutex
 	caught *sync.Cond // broadcast whenever off moves or the trail fails or ends
@@ -42,15 +42,15 @@ type hashTrail struct {
 }
 
 func (w *Writer) startTrail(hs []hash.Hash) {
-	w.trail = newTrail(w, hs, 0, nil)
+	w.trail = newTrail(w, hs, 0, false)
 }
 
 // newTrail starts a trail hashing w's temp file into hs, chunk bytes at a time
-// (0: a whole buffer), and, with idle set, only after a sleep through which the
+// (0: a whole buffer), and, idleOnly, each only after a sleep through which the
 // CPU was mostly idle.
-func newTrail(w *Writer, hs []hash.Hash, chunk int, idle *idleProbe) *hashTrail {
+func newTrail(w *Writer, hs []hash.Hash, chunk int, idleOnly bool) *hashTrail {
 	t := &hashTrail{w: w, hs: hs, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		chunk: chunk, idle: idle}
+		chunk: chunk, idleOnly: idleOnly}
 	t.caught = sync.NewCond(&t.mu)
 	go t.run()
 	return t
@@ -71,7 +71,7 @@ func (t *hashTrail) run() {
 			return
 		}
 		if ahead := t.w.written.Load() - off; ahead > 0 {
-			if t.idle != nil && !t.idle.sleep() {
+			if t.idleOnly && !sleptIdle() {
 				continue
 			}
 			k, err := t.w.f.ReadAt(buf[:min(ahead, int64(len(buf)))], off)
@@ -143,8 +143,12 @@ func (t *hashTrail) catchUp(n int64) error {
 	return nil
 }
 
-// end stops the trail and waits for its goroutine; it may be called more than once.
+// end stops the trail and waits for its goroutine; it may be called more than
+// once, and on a nil trail (none was started).
 func (t *hashTrail) end() {
+	if t == nil {
+		return
+	}
 	if !t.stopped() {
 		close(t.stop)
 	}

@@ -219,24 +219,10 @@ func (w *Writer) caughtUp() error {
 	return w.trail.catchUp(w.written.Load())
 }
 
-// endTrail stops the trail, if any; the caller holds w.mu.
-func (w *Writer) endTrail() {
-	if w.trail != nil {
-		w.trail.end()
-	}
-}
-
-// endFollower stops the name follower, if any; the caller holds w.mu.
-func (w *Writer) endFollower() {
-	if w.follower != nil {
-		w.follower.end()
-	}
-}
-
 // discard closes and removes the temp file; the caller holds w.mu.
 func (w *Writer) discard() {
-	w.endTrail()
-	w.endFollower()
+	w.trail.end()
+	w.follower.end()
 	_ = w.f.Close()
 	if err := os.Remove(w.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		w.s.log.Warn().Err(err).Msg("remove temp file failed")
