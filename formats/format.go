@@ -165,6 +165,15 @@ type RewriteIndexer interface {
 	RewriteSums(rt Route, body []byte, base string) ([]byte, map[string]Checksum, error)
 }
 
+// PieceRewriter is implemented by a RewriteIndexer that can give its output in
+// pieces: the runs of the input it keeps, in order, with the bytes that replace
+// what lies between them. Joined, the pieces are what RewriteSums returns. A big
+// document is then written out from the input it was read into, never copied
+// whole into a second buffer as large.
+type PieceRewriter interface {
+	RewritePieces(rt Route, body []byte, base string) ([][]byte, map[string]Checksum, error)
+}
+
 // SidecarLister is implemented by formats whose artifacts have checksum documents.
 // The proxy asks only when a fill needs them, never on a cache hit (Maven has three
 // candidates for every file); they are tried in order, and the first one found

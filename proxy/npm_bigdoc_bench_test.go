@@ -146,7 +146,7 @@ func getDiscarding(b *testing.B, url string, size int) {
 }
 
 // npmRoute is the npm format's route for a GET of path.
-func npmRoute(b *testing.B, path string) formats.Route {
+func npmRoute(b testing.TB, path string) formats.Route {
 	rt, err := npm.New().Route(httptest.NewRequest(http.MethodGet, "/npm"+path, nil), path)
 	if err != nil {
 		b.Fatal(err)

@@ -37,11 +37,17 @@ func (c countingNpm) RewriteSums(rt formats.Route, body []byte, base string) ([]
 	return c.Format.RewriteSums(rt, body, base)
 }
 
+func (c countingNpm) RewritePieces(rt formats.Route, body []byte, base string) ([][]byte, map[string]formats.Checksum, error) {
+	c.sums.Add(1)
+	return c.Format.RewritePieces(rt, body, base)
+}
+
 // plainNpm is the npm format as an older Hoard knew it: no checksum tables.
 type plainNpm struct{ npm.Format }
 
-func (plainNpm) Sums()        {} // hides npm.Format's SumsIndexer method
-func (plainNpm) RewriteSums() {} // and its RewriteIndexer one
+func (plainNpm) Sums()          {} // hides npm.Format's SumsIndexer method
+func (plainNpm) RewriteSums()   {} // and its RewriteIndexer one
+func (plainNpm) RewritePieces() {} // and its PieceRewriter one
 
 type npmEnv struct {
 	t      testing.TB
@@ -66,15 +72,24 @@ func newNpmEnvWith(t testing.TB, reg *npmreg.BigRegistry) *npmEnv {
 	t.Helper()
 	origin := httptest.NewServer(reg)
 	t.Cleanup(origin.Close)
+	n := newNpmEnvAt(t, reg, origin.URL)
+	n.origin = origin
+	return n
+}
+
+// newNpmEnvAt is newNpmEnvWith for an upstream at url, which may serve
+// something other than reg.
+func newNpmEnvAt(t testing.TB, reg *npmreg.BigRegistry, url string) *npmEnv {
+	t.Helper()
 	dir := t.TempDir()
 	store, err := cache.Open(cache.Options{Dir: dir, Logger: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg := testConfig(dir, origin.URL)
-	cfg.Mounts = []configs.Mount{{Name: "npm", Format: "npm", Upstream: origin.URL}}
-	return &npmEnv{t: t, reg: reg, origin: origin, store: store, cfg: cfg}
+	cfg := testConfig(dir, url)
+	cfg.Mounts = []configs.Mount{{Name: "npm", Format: "npm", Upstream: url}}
+	return &npmEnv{t: t, reg: reg, store: store, cfg: cfg}
 }
 
 // serve starts a Hoard on the shared store with f as the npm format, and returns

@@ -29,9 +29,24 @@ func readsWhole(f formats.Format, rt formats.Route) bool {
 // artifact.
 func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, head []byte, rw formats.Rewriter, expected []cache.Checksum) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
-	body, err := e.readDocument(resp, head)
+	pr, pieced := piecedRewriter(spec.mount.format, spec.route, resp.ContentLength)
+	var buf []byte
+	if pieced {
+		// Only streamPieced reads what is read into buf, and it is done with it
+		// when it returns.
+		buf = docBuffer(resp.ContentLength + 1)
+		defer giveDocBuffer(buf)
+	}
+	body, err := e.readDocument(resp, head, buf)
 	if err != nil {
 		fail(err)
+		return
+	}
+	if !pieced { // a length not declared
+		pr, pieced = piecedRewriter(spec.mount.format, spec.route, int64(len(body)))
+	}
+	if pieced {
+		e.streamPieced(f, spec, resp, body, pr)
 		return
 	}
 	out, table, err := e.rewrite(spec, rw, body)
@@ -87,20 +102,21 @@ func checksumTable(sums map[string]formats.Checksum) map[string]cache.Checksum {
 }
 
 // readDocument reads an upstream document whole (head is what was already read of
-// it) under cache.max_metadata_size, checking its declared length.
-func (e *engine) readDocument(resp *http.Response, head []byte) ([]byte, error) {
+// it) under cache.max_metadata_size, checking its declared length. A body of a
+// declared length is read into buf when buf has room.
+func (e *engine) readDocument(resp *http.Response, head, buf []byte) ([]byte, error) {
 	if resp.ContentLength > e.maxMetadata {
 		return nil, e.metadataTooLarge(resp.ContentLength)
 	}
 	if resp.ContentLength >= int64(len(head)) {
-		return readDeclared(resp.Body, head, resp.ContentLength)
+		return readDeclared(resp.Body, head, resp.ContentLength, buf)
 	}
-	var buf bytes.Buffer
-	buf.Write(head)
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, e.maxMetadata+1-int64(len(head)))); err != nil {
+	var b bytes.Buffer
+	b.Write(head)
+	if _, err := b.ReadFrom(io.LimitReader(resp.Body, e.maxMetadata+1-int64(len(head)))); err != nil {
 		return nil, err
 	}
-	body := buf.Bytes()
+	body := b.Bytes()
 	if int64(len(body)) > e.maxMetadata {
 		return nil, e.metadataTooLarge(-1)
 	}
@@ -111,10 +127,16 @@ func (e *engine) readDocument(resp *http.Response, head []byte) ([]byte, error) 
 }
 
 // readDeclared reads a body of a declared length into one allocation of that
-// size (and a byte, to notice a body longer than declared); a bytes.Buffer would
-// grow, and copy, once it ran out of room for its next read.
-func readDeclared(r io.Reader, head []byte, size int64) ([]byte, error) {
-	body := make([]byte, size+1)
+// size (and a byte, to notice a body longer than declared), buf's when it has
+// room; a bytes.Buffer would grow, and copy, once it ran out of room for its
+// next read.
+func readDeclared(r io.Reader, head []byte, size int64, buf []byte) ([]byte, error) {
+	body := buf
+	if int64(cap(buf)) > size {
+		body = buf[:size+1]
+	} else {
+		body = make([]byte, size+1)
+	}
 	n := copy(body, head)
 	m, err := io.ReadFull(r, body[n:])
 	n += m

@@ -32,15 +32,46 @@ func (Format) RewriteSums(rt formats.Route, body []byte, base string) ([]byte, m
 	return out, sums, nil
 }
 
+// RewritePieces implements formats.PieceRewriter: RewriteSums, with the output
+// left as the runs of body it keeps and the tarball URLs between them.
+func (Format) RewritePieces(rt formats.Route, body []byte, base string) ([][]byte, map[string]formats.Checksum, error) {
+	sums := map[string]formats.Checksum{}
+	pieces, _, err := splice(rt, body, base, sums)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pieces, sums, nil
+}
+
 // rewrite is Rewrite, adding each version's checksum to sums (when not nil) under
 // the path its last dist.tarball is rewritten to, as Sums names it.
 func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats.Checksum) ([]byte, error) {
-	type edit struct {
-		at   span
-		with []byte
+	pieces, size, err := splice(rt, body, base, sums)
+	if err != nil {
+		return nil, err
 	}
-	var edits []edit
-	grow := 0
+	if len(pieces) == 1 {
+		return pieces[0], nil
+	}
+	out := make([]byte, 0, size)
+	for _, p := range pieces {
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+// splice is rewrite's output in pieces, in order, and their total length: the
+// runs of body between tarball URLs, and the URLs that replace them. A document
+// with nothing to rewrite is one piece, body itself.
+func splice(rt formats.Route, body []byte, base string, sums map[string]formats.Checksum) ([][]byte, int, error) {
+	var pieces [][]byte
+	last, size := 0, 0
+	keep := func(p []byte) {
+		if len(p) > 0 {
+			pieces = append(pieces, p)
+			size += len(p)
+		}
+	}
 	err := walkVersions(body, func(v versionDoc) error {
 		rel := ""
 		for _, t := range v.tarballs {
@@ -52,8 +83,9 @@ func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats
 			if err != nil {
 				return err
 			}
-			edits = append(edits, edit{t, with})
-			grow += len(with) - (t.end - t.start)
+			keep(body[last:t.start])
+			keep(with)
+			last = t.end
 		}
 		if sums != nil && rel != "" {
 			d := distEntry{Integrity: text(body, v.integrity), Shasum: text(body, v.shasum)}
@@ -63,20 +95,14 @@ func rewrite(rt formats.Route, body []byte, base string, sums map[string]formats
 		}
 		return nil
 	})
-	if err != nil || len(edits) == 0 {
-		if err != nil {
-			return nil, err
-		}
-		return body, nil
+	if err != nil {
+		return nil, 0, err
 	}
-	out := make([]byte, 0, len(body)+max(grow, 0))
-	last := 0
-	for _, e := range edits {
-		out = append(out, body[last:e.at.start]...)
-		out = append(out, e.with...)
-		last = e.at.end
+	if len(pieces) == 0 {
+		return [][]byte{body}, len(body), nil
 	}
-	return append(out, body[last:]...), nil
+	keep(body[last:])
+	return pieces, size, nil
 }
 
 // relFor is the path after the mount at which Hoard serves one dist.tarball.

@@ -31,6 +31,10 @@ func FuzzNpmRewrite(f *testing.F) {
 		if !json.Valid(out) {
 			t.Fatalf("rewrite of %q is not JSON: %q", doc, out)
 		}
+		pieces, _, err := New().RewritePieces(rt, doc, base)
+		if err != nil || !bytes.Equal(bytes.Join(pieces, nil), out) {
+			t.Fatalf("pieces of %q joined differ from its rewrite (%v)", doc, err)
+		}
 		var in, got any
 		if json.Unmarshal(doc, &in) != nil || json.Unmarshal(out, &got) != nil {
 			t.Fatalf("documents do not decode")

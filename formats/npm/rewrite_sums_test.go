@@ -43,6 +43,43 @@ func TestRewriteSumsIsRewriteThenSums(t *testing.T) {
 	}
 }
 
+// RewritePieces gives, joined, what RewriteSums gives, and keeps the document's
+// own bytes by reference rather than copying them.
+func TestRewritePiecesJoinToRewriteSums(t *testing.T) {
+	const base = "http://hoard.test/npm"
+	rt := packument("tool", false)
+	doc := generated(t, 31)
+	pieces, sums, err := New().RewritePieces(rt, doc, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantSums, err := New().RewriteSums(rt, doc, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined := bytes.Join(pieces, nil); !bytes.Equal(joined, want) {
+		t.Fatalf("joined pieces (%d bytes) differ from RewriteSums' output (%d bytes)", len(joined), len(want))
+	}
+	if !maps.Equal(sums, wantSums) {
+		t.Fatalf("table %v, RewriteSums' %v", sums, wantSums)
+	}
+	if first := pieces[0]; &first[0] != &doc[0] {
+		t.Error("the first piece is a copy, not the document's own bytes")
+	}
+	for i, p := range pieces {
+		if len(p) == 0 {
+			t.Errorf("piece %d is empty", i)
+		}
+	}
+	untouched := []byte(`{"name":"tool","versions":{}}`)
+	if pieces, _, err := New().RewritePieces(rt, untouched, base); err != nil || len(pieces) != 1 || !bytes.Equal(pieces[0], untouched) {
+		t.Errorf("a document with nothing to rewrite gave %q (%v), want itself as one piece", pieces, err)
+	}
+	if _, _, err := New().RewritePieces(rt, append(doc, '}'), base); err == nil {
+		t.Error("a document with trailing data was rewritten")
+	}
+}
+
 // BenchmarkRewritePackument: a cold miss reads a packument once (RewriteSums)
 // where it used to read it three times (json.Valid, Rewrite, Sums).
 func BenchmarkRewritePackument(b *testing.B) {
