@@ -29,27 +29,25 @@ func readsWhole(f formats.Format, rt formats.Route) bool {
 // artifact.
 func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, head []byte, rw formats.Rewriter, expected []cache.Checksum) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
-	pr, pieced := piecedRewriter(spec.mount.format, spec.route, resp.ContentLength)
 	var buf []byte
-	if pieced {
-		// Only streamPieced reads what is read into buf, and it is done with it
-		// when it returns.
+	if resp.ContentLength <= e.maxMetadata { // more is refused unread
 		buf = docBuffer(resp.ContentLength + 1)
-		defer giveDocBuffer(buf)
 	}
 	body, err := e.readDocument(resp, head, buf)
 	if err != nil {
+		giveDocBuffer(buf)
 		fail(err)
 		return
 	}
-	if !pieced { // a length not declared
-		pr, pieced = piecedRewriter(spec.mount.format, spec.route, int64(len(body)))
-	}
-	if pieced {
+	if pr, ok := piecedRewriter(spec.mount.format, spec.route, int64(len(body))); ok {
 		e.streamPieced(f, spec, resp, body, pr)
+		giveDocBuffer(buf) // written out: nothing refers to it now
 		return
 	}
 	out, table, err := e.rewrite(spec, rw, body)
+	if !within(out, buf) {
+		giveDocBuffer(buf) // rewritten into a buffer of its own, or refused
+	}
 	if err != nil {
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
