@@ -21,9 +21,10 @@ func readsWhole(f formats.Format, rt formats.Route) bool {
 // storeRewritten reads a metadata document whole, rewrites it once (URLs pointing at
 // Hoard's public URL), and caches the rewritten bytes; every client is then served
 // from the cache, so rewriting never happens per request. The rewritten bytes are
-// answered from memory as soon as they are verified and in their temp file,
-// whatever their size, before the commit that makes them and their checksum table
-// durable (see answerThenStore).
+// answered as soon as they are verified, before the commit that makes them and
+// their checksum table durable: from memory (see answerThenStore), or, for a big
+// document whose format rewrites it in pieces, from the temp file the pieces are
+// written to (see streamPieced).
 // Immutable content read whole (formats.WholeReader), which a Rewriter checks but keeps
 // byte for byte, is verified against expected, its sidecars' checksums, like any
 // artifact.
