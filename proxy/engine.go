@@ -324,11 +324,9 @@ func (e *engine) stream(ctx context.Context, f *fill, spec fillSpec, resp *http.
 		fail(err)
 		return
 	}
-	if err := w.Verify(); err != nil {
-		fail(err)
+	if !f.releaseVerified(w) {
 		return
 	}
-	f.markVerified()
 	// The tailing clients were just woken for their last bytes; let them send
 	// those before the commit takes the CPU (on one CPU, a commit that hashes
 	// would otherwise hold them until the scheduler preempts it).

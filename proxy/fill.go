@@ -300,12 +300,19 @@ func (f *fill) awaitWholeWritten(max time.Duration) {
 	}
 }
 
-// markVerified releases the held-back last byte to tailing clients.
-func (f *fill) markVerified() {
+// releaseVerified checks what a streaming fill wrote and, when it is whole and
+// matches its checksums, releases the held-back last byte to the clients
+// tailing it. Otherwise it ends the fill as failed and reports false.
+func (f *fill) releaseVerified(w *cache.Writer) bool {
+	if err := w.Verify(); err != nil {
+		f.end(outcomeFailed, cache.Entry{}, relayed{}, err)
+		return false
+	}
 	f.mu.Lock()
 	f.verified = true
 	f.progressLocked()
 	f.mu.Unlock()
+	return true
 }
 
 // snapshot is a consistent view of the fill for one waiter.

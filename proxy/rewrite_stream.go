@@ -58,11 +58,9 @@ func (e *engine) streamPieced(f *fill, spec fillSpec, resp *http.Response, body 
 		fail(err)
 		return
 	}
-	if err := w.Verify(); err != nil {
-		fail(err)
+	if !f.releaseVerified(w) {
 		return
 	}
-	f.markVerified()
 	// Its clients have it all now: a request for it or its other variant (the
 	// abbreviated packument) waits for the commit instead of fetching it again.
 	e.fills.settle(f)
