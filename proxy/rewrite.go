@@ -45,7 +45,7 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		giveDocBuffer(buf) // written out: nothing refers to it now
 		return
 	}
-	out, table, err := e.rewrite(spec, rw, body)
+	out, table, err := e.rewriteInMemory(spec, rw, body)
 	if !within(out, buf) {
 		giveDocBuffer(buf) // rewritten into a buffer of its own, or refused
 	}
@@ -64,6 +64,25 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		spec.docHeader = dh.DocumentHeaders(spec.route, out)
 	}
 	e.answerThenStore(f, resp, spec, out, 0, expected, table)
+}
+
+// rewriteInMemory is rewrite for a document answered from memory: a format
+// that gives its rewrite in pieces has them joined in a warm buffer
+// (warmBuffers), not in pages first touched on the client's path.
+func (e *engine) rewriteInMemory(spec fillSpec, rw formats.Rewriter, body []byte) ([]byte, map[string]cache.Checksum, error) {
+	pr, ok := spec.mount.format.(formats.PieceRewriter)
+	if !ok || spec.route.Kind != formats.Metadata || len(body) < docBufferMin {
+		return e.rewrite(spec, rw, body)
+	}
+	pieces, sums, err := pr.RewritePieces(spec.route, body, e.mountURL(spec.mount))
+	if err != nil {
+		return nil, nil, err
+	}
+	var table map[string]cache.Checksum
+	if _, indexes := spec.mount.format.(formats.SumsIndexer); indexes {
+		table = checksumTable(sums)
+	}
+	return e.warm.join(pieces), table, nil
 }
 
 // rewrite rewrites a document and, when the format indexes it, makes its
