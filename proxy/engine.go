@@ -115,7 +115,7 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 	if spec.stale == nil { // a revalidation prepares none: most end in a 304
 		spec.temp = e.store.Prepare()
 		defer spec.temp.Discard()
-		ctx = e.startOnceSent(ctx, spec)
+		ctx = startOnceSent(ctx, spec.temp)
 	}
 	e.prefetchChecksum(ctx, spec)
 	resp, src, err := e.fetch(ctx, spec)
@@ -147,18 +147,10 @@ func (e *engine) runFill(ctx context.Context, f *fill, spec fillSpec) {
 
 // startOnceSent has a miss's temp file created once its first upstream request
 // is sent: the fill waits for the answer then, and the file is no longer made
-// on its clients' path. A document that may be joined in memory has the warm
-// buffers readied then too (see warmBuffers).
-func (e *engine) startOnceSent(ctx context.Context, spec fillSpec) context.Context {
-	_, joins := spec.mount.format.(formats.PieceRewriter)
-	joins = joins && spec.route.Kind == formats.Metadata
+// on its clients' path.
+func startOnceSent(ctx context.Context, temp *cache.Prepared) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			spec.temp.Start()
-			if joins {
-				e.warm.prewarm()
-			}
-		},
+		WroteRequest: func(httptrace.WroteRequestInfo) { temp.Start() },
 	})
 }
 

@@ -64,6 +64,8 @@ func (e *engine) storeRewritten(f *fill, spec fillSpec, resp *http.Response, hea
 		spec.docHeader = dh.DocumentHeaders(spec.route, out)
 	}
 	e.answerThenStore(f, resp, spec, out, 0, expected, table)
+	// Its clients have it and it is committed: ready the next document's buffer.
+	e.warm.prewarm()
 }
 
 // rewriteInMemory is rewrite for a document answered from memory: a format

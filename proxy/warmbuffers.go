@@ -9,8 +9,13 @@ import "sync"
 // benchmarks run on, the guest reports freed memory to its host, which backs a
 // page again only when it is next touched: about 15 µs a page, 0.5 ms of a
 // 200 KB packument's miss, spent while its client waits. The pages are touched
-// instead while a later fill waits on its upstream (prewarm), and the next
-// document of the class is joined into them.
+// instead once a fill's document is answered and committed (prewarm), and the
+// next document of the class is joined into them.
+//
+// Readied instead while the next fill waited on its upstream, the buffer cost
+// that fill more than it saved on the benchmark's machine: the page faults on
+// Hoard's CPU delayed the origin's answer, on the other CPU, by 0.7 ms (the
+// virtual CPUs seem to share their host's).
 //
 // A buffer taken is the taker's for good, as a new allocation would be; it is
 // never handed out twice.

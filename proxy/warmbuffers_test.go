@@ -95,8 +95,8 @@ func TestWarmJoin(t *testing.T) {
 
 // TestPackumentsJoinedInWarmBuffers: packuments of one size class, filled one
 // after another and then side by side, are each answered with their own
-// rewrite; from the second on, the rewrite is joined in a buffer readied while
-// the fill waited on its upstream.
+// rewrite; from the second on, the rewrite is joined in a buffer readied once
+// the document before it was committed.
 func TestPackumentsJoinedInWarmBuffers(t *testing.T) {
 	var specs []npmreg.BigSpec
 	for i := range 6 {
