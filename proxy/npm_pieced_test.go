@@ -123,16 +123,25 @@ func TestBigPackumentsRecycleTheirBuffers(t *testing.T) {
 			t.Errorf("%s: status %d, %d bytes, not its own rewrite", name, got.status, len(got.body))
 		}
 	}
-	check("big0")
-	check("big1")
+	inTurnThenTogether(specs, 2, check)
+	for _, s := range specs {
+		v := npmreg.Version(s.Versions - 1)
+		mustGet(t, base+"/"+s.Name+"/-/"+s.Name+"-"+v+".tgz", reg.Tarball(s.Name, v))
+	}
+}
+
+// inTurnThenTogether checks the first n documents one after another, the rest
+// side by side, then every one again (from the cache).
+func inTurnThenTogether(specs []npmreg.BigSpec, n int, check func(name string)) {
+	for _, s := range specs[:n] {
+		check(s.Name)
+	}
 	var wg sync.WaitGroup
-	for _, s := range specs[2:] {
+	for _, s := range specs[n:] {
 		wg.Go(func() { check(s.Name) })
 	}
 	wg.Wait()
 	for _, s := range specs {
 		check(s.Name)
-		v := npmreg.Version(s.Versions - 1)
-		mustGet(t, base+"/"+s.Name+"/-/"+s.Name+"-"+v+".tgz", reg.Tarball(s.Name, v))
 	}
 }

@@ -3,7 +3,6 @@ package proxy
 import (
 	"bytes"
 	"fmt"
-	"sync"
 	"testing"
 	"unsafe"
 
@@ -123,17 +122,7 @@ func TestPackumentsJoinedInWarmBuffers(t *testing.T) {
 			t.Errorf("%s: status %d, %d bytes, not its own rewrite", name, got.status, len(got.body))
 		}
 	}
-	check("doc0")
-	check("doc1")
-	check("doc2")
-	var wg sync.WaitGroup
-	for _, s := range specs[3:] {
-		wg.Go(func() { check(s.Name) })
-	}
-	wg.Wait()
-	for _, s := range specs {
-		check(s.Name) // from the cache, as committed
-	}
+	inTurnThenTogether(specs, 3, check)
 	w := &srv.engine.warm
 	w.mu.Lock()
 	defer w.mu.Unlock()
