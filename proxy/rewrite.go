@@ -76,15 +76,25 @@ func (e *engine) rewriteInMemory(spec fillSpec, rw formats.Rewriter, body []byte
 	if !ok || spec.route.Kind != formats.Metadata || len(body) < docBufferMin {
 		return e.rewrite(spec, rw, body)
 	}
+	pieces, table, err := e.rewritePieces(spec, pr, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.warm.join(pieces), table, nil
+}
+
+// rewritePieces is a metadata document's rewrite in pieces (see
+// formats.PieceRewriter), with its checksum table when the format indexes it
+// (nil otherwise).
+func (e *engine) rewritePieces(spec fillSpec, pr formats.PieceRewriter, body []byte) ([][]byte, map[string]cache.Checksum, error) {
 	pieces, sums, err := pr.RewritePieces(spec.route, body, e.mountURL(spec.mount))
 	if err != nil {
 		return nil, nil, err
 	}
-	var table map[string]cache.Checksum
-	if _, indexes := spec.mount.format.(formats.SumsIndexer); indexes {
-		table = checksumTable(sums)
+	if _, indexes := spec.mount.format.(formats.SumsIndexer); !indexes {
+		return pieces, nil, nil
 	}
-	return e.warm.join(pieces), table, nil
+	return pieces, checksumTable(sums), nil
 }
 
 // rewrite rewrites a document and, when the format indexes it, makes its

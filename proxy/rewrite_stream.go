@@ -34,7 +34,7 @@ func piecedRewriter(f formats.Format, rt formats.Route, size int64) (formats.Pie
 // its rewrite is a clear 502, never a broken transfer.
 func (e *engine) streamPieced(f *fill, spec fillSpec, resp *http.Response, body []byte, pr formats.PieceRewriter) {
 	fail := func(err error) { f.end(outcomeFailed, cache.Entry{}, relayed{}, err) }
-	pieces, sums, err := pr.RewritePieces(spec.route, body, e.mountURL(spec.mount))
+	pieces, table, err := e.rewritePieces(spec, pr, body)
 	if err != nil {
 		fail(fmt.Errorf("%w: %v", errBadBody, err))
 		return
@@ -49,8 +49,8 @@ func (e *engine) streamPieced(f *fill, spec fillSpec, resp *http.Response, body 
 		return
 	}
 	defer w.Cancel()
-	if _, indexes := spec.mount.format.(formats.SumsIndexer); indexes {
-		w.KeepSums(checksumTable(sums))
+	if table != nil {
+		w.KeepSums(table)
 	}
 	f.startStreaming(w.Path(), contentTypeOf(resp, spec.route), size, 0)
 	runtime.Gosched() // the clients' status lines first, as stream does

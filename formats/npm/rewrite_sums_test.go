@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"hoard/bench/npmreg"
+	"hoard/formats"
 )
 
 // generated is a packument in the shape of a real one, as the benchmarks fetch.
@@ -17,28 +18,37 @@ func generated(t testing.TB, versions int) []byte {
 	return reg.Packument("tool", false)
 }
 
-// RewriteSums gives, in one pass, the bytes Rewrite gives and the table Sums
-// reads from them, with an entry for every version.
-func TestRewriteSumsIsRewriteThenSums(t *testing.T) {
-	const base = "http://hoard.test/npm"
-	rt := packument("tool", false)
-	doc := generated(t, 31)
-	out, sums, err := New().RewriteSums(rt, doc, base)
+// toolBase is the public URL these tests rewrite to.
+const toolBase = "http://hoard.test/npm"
+
+// rewriteSums is RewriteSums of doc, the tool packument, failing t on an error.
+func rewriteSums(t *testing.T, doc []byte) ([]byte, map[string]formats.Checksum) {
+	t.Helper()
+	out, sums, err := New().RewriteSums(packument("tool", false), doc, toolBase)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := New().Rewrite(rt, doc, base)
+	return out, sums
+}
+
+// RewriteSums gives, in one pass, the bytes Rewrite gives and the table Sums
+// reads from them, with an entry for every version.
+func TestRewriteSumsIsRewriteThenSums(t *testing.T) {
+	rt := packument("tool", false)
+	doc := generated(t, 31)
+	out, sums := rewriteSums(t, doc)
+	want, err := New().Rewrite(rt, doc, toolBase)
 	if err != nil || !bytes.Equal(out, want) {
 		t.Fatalf("rewritten bytes differ from Rewrite's (%v)", err)
 	}
-	wantSums, err := New().Sums(rt, want, base)
+	wantSums, err := New().Sums(rt, want, toolBase)
 	if err != nil || !maps.Equal(sums, wantSums) {
 		t.Fatalf("table %v, Sums of the output %v (%v)", sums, wantSums, err)
 	}
 	if len(sums) != 31 {
 		t.Errorf("table has %d entries, want one per version (31)", len(sums))
 	}
-	if _, _, err := New().RewriteSums(rt, append(doc, '}'), base); err == nil {
+	if _, _, err := New().RewriteSums(rt, append(doc, '}'), toolBase); err == nil {
 		t.Error("a document with trailing data was rewritten")
 	}
 }
@@ -46,17 +56,13 @@ func TestRewriteSumsIsRewriteThenSums(t *testing.T) {
 // RewritePieces gives, joined, what RewriteSums gives, and keeps the document's
 // own bytes by reference rather than copying them.
 func TestRewritePiecesJoinToRewriteSums(t *testing.T) {
-	const base = "http://hoard.test/npm"
 	rt := packument("tool", false)
 	doc := generated(t, 31)
-	pieces, sums, err := New().RewritePieces(rt, doc, base)
+	pieces, sums, err := New().RewritePieces(rt, doc, toolBase)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, wantSums, err := New().RewriteSums(rt, doc, base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want, wantSums := rewriteSums(t, doc)
 	if joined := bytes.Join(pieces, nil); !bytes.Equal(joined, want) {
 		t.Fatalf("joined pieces (%d bytes) differ from RewriteSums' output (%d bytes)", len(joined), len(want))
 	}
@@ -72,10 +78,10 @@ func TestRewritePiecesJoinToRewriteSums(t *testing.T) {
 		}
 	}
 	untouched := []byte(`{"name":"tool","versions":{}}`)
-	if pieces, _, err := New().RewritePieces(rt, untouched, base); err != nil || len(pieces) != 1 || !bytes.Equal(pieces[0], untouched) {
+	if pieces, _, err := New().RewritePieces(rt, untouched, toolBase); err != nil || len(pieces) != 1 || !bytes.Equal(pieces[0], untouched) {
 		t.Errorf("a document with nothing to rewrite gave %q (%v), want itself as one piece", pieces, err)
 	}
-	if _, _, err := New().RewritePieces(rt, append(doc, '}'), base); err == nil {
+	if _, _, err := New().RewritePieces(rt, append(doc, '}'), toolBase); err == nil {
 		t.Error("a document with trailing data was rewritten")
 	}
 }
@@ -84,7 +90,6 @@ func TestRewritePiecesJoinToRewriteSums(t *testing.T) {
 // where it used to read it three times (json.Valid, Rewrite, Sums); a big one
 // is not joined into a second buffer (RewritePieces).
 func BenchmarkRewritePackument(b *testing.B) {
-	const base = "http://hoard.test/npm"
 	rt := packument("tool", false)
 	for _, c := range []struct {
 		label    string
@@ -94,7 +99,7 @@ func BenchmarkRewritePackument(b *testing.B) {
 		b.Run(c.label+"/RewriteSums", func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			for b.Loop() {
-				if _, _, err := New().RewriteSums(rt, doc, base); err != nil {
+				if _, _, err := New().RewriteSums(rt, doc, toolBase); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -102,7 +107,7 @@ func BenchmarkRewritePackument(b *testing.B) {
 		b.Run(c.label+"/RewritePieces", func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			for b.Loop() {
-				if _, _, err := New().RewritePieces(rt, doc, base); err != nil {
+				if _, _, err := New().RewritePieces(rt, doc, toolBase); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -110,11 +115,11 @@ func BenchmarkRewritePackument(b *testing.B) {
 		b.Run(c.label+"/Rewrite+Sums", func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			for b.Loop() {
-				out, err := New().Rewrite(rt, doc, base)
+				out, err := New().Rewrite(rt, doc, toolBase)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := New().Sums(rt, out, base); err != nil {
+				if _, err := New().Sums(rt, out, toolBase); err != nil {
 					b.Fatal(err)
 				}
 			}
